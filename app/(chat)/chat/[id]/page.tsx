@@ -1,0 +1,29 @@
+import { notFound, redirect } from "next/navigation";
+import { z } from "zod";
+import { Chat } from "@/components/chat/chat";
+import { currentUser } from "@/lib/auth/authenticate";
+import { toUiMessage } from "@/lib/chat/ui-messages";
+import { config } from "@/lib/config";
+import { getChat } from "@/lib/db/queries/chats";
+import { listMessages } from "@/lib/db/queries/messages";
+
+export const dynamic = "force-dynamic";
+
+export default async function ChatPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  if (!z.uuid().safeParse(id).success) notFound();
+  const user = await currentUser();
+  if (!user) redirect("/sign-in");
+  const chat = await getChat(user.id, id).catch(() => null);
+  if (!chat) notFound();
+  const page = await listMessages(chat.id, { limit: config.chat.historyPageSize });
+  return (
+    <Chat
+      key={chat.id}
+      id={chat.id}
+      title={chat.title}
+      initialMessages={page.messages.map(toUiMessage)}
+      initialHasMore={page.hasMore}
+    />
+  );
+}

@@ -1,0 +1,1 @@
+export { GET, POST } from "@/lib/auth/next-auth-handlers";

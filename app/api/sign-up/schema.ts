@@ -1,0 +1,1 @@
+export { credentialsSchema as signUpSchema } from "@/lib/auth/users";

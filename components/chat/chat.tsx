@@ -1,0 +1,178 @@
+"use client";
+
+import { useChat } from "@ai-sdk/react";
+import { DefaultChatTransport } from "ai";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { describeChatError } from "@/lib/chat/client-errors";
+import type { UiMessage, UiMessageMetadata } from "@/lib/chat/ui-messages";
+import { Composer } from "./composer";
+import { notifyChatsChanged } from "./events";
+import { MessageView } from "./message";
+import { useSidebarToggle } from "./shell";
+
+type ChatMessage = UiMessage & { metadata?: UiMessageMetadata };
+
+export function Chat({
+  id,
+  title,
+  initialMessages,
+  initialHasMore,
+}: {
+  id: string;
+  title: string;
+  initialMessages: ChatMessage[];
+  initialHasMore: boolean;
+}) {
+  const toggleSidebar = useSidebarToggle();
+  const [hasMore, setHasMore] = useState(initialHasMore);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const isNew = useRef(initialMessages.length === 0);
+  const transport = useMemo(
+    () =>
+      new DefaultChatTransport<ChatMessage>({
+        api: "/api/chat",
+        // The server keeps the history: send only the new (or edited) message.
+        prepareSendMessagesRequest: ({ id: chatId, messages, trigger, messageId }) => ({
+          body: { id: chatId, message: messages.at(-1), trigger, messageId },
+        }),
+      }),
+    [],
+  );
+  const { messages, setMessages, sendMessage, regenerate, stop, status, error, clearError } = useChat<ChatMessage>({
+    id,
+    messages: initialMessages,
+    transport,
+    throttle: 30,
+    onFinish: () => {
+      if (isNew.current) {
+        isNew.current = false;
+        window.history.replaceState(null, "", `/chat/${id}`);
+        // The generated title arrives a moment after the answer.
+        setTimeout(notifyChatsChanged, 2_500);
+      }
+      notifyChatsChanged();
+    },
+  });
+
+  const busy = status === "submitted" || status === "streaming";
+  const last = messages.at(-1);
+  const storedError = last?.role === "assistant" && last.metadata?.status === "error" ? last.metadata.error : null;
+  const errorText = error ? describeChatError(error) : storedError;
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const pinned = useRef(true);
+  useEffect(() => {
+    const element = scroller.current;
+    if (element && pinned.current) element.scrollTop = element.scrollHeight;
+  }, [messages, status]);
+
+  async function loadOlder() {
+    const oldest = messages[0]?.metadata?.seq;
+    if (!oldest) return;
+    setLoadingOlder(true);
+    try {
+      const response = await fetch(`/api/chats/${id}/messages?before=${oldest}&limit=50`);
+      if (!response.ok) throw new Error(String(response.status));
+      const page = (await response.json()) as { messages: ChatMessage[]; hasMore: boolean };
+      const element = scroller.current;
+      const fromBottom = element ? element.scrollHeight - element.scrollTop : 0;
+      setMessages((current) => [...page.messages, ...current]);
+      setHasMore(page.hasMore);
+      requestAnimationFrame(() => {
+        if (element) element.scrollTop = element.scrollHeight - fromBottom;
+      });
+    } finally {
+      setLoadingOlder(false);
+    }
+  }
+
+  function retry() {
+    clearError();
+    void regenerate();
+  }
+
+  return (
+    <>
+      <header className="flex items-center gap-2 border-b border-zinc-200 px-3 py-2">
+        <button
+          type="button"
+          onClick={toggleSidebar}
+          className="rounded-md border border-zinc-300 px-2 py-1 text-sm md:hidden"
+          aria-label="Open chats"
+        >
+          ☰
+        </button>
+        <h1 className="truncate text-sm font-medium text-zinc-700">{title}</h1>
+      </header>
+      <div
+        ref={scroller}
+        className="flex-1 overflow-y-auto"
+        onScroll={(event) => {
+          const element = event.currentTarget;
+          pinned.current = element.scrollHeight - element.scrollTop - element.clientHeight < 80;
+        }}
+      >
+        <div
+          role="log"
+          aria-live="polite"
+          aria-relevant="additions text"
+          aria-label="Conversation"
+          className="mx-auto flex max-w-3xl flex-col gap-4 px-3 py-4 sm:px-6"
+        >
+          {hasMore && (
+            <button
+              type="button"
+              onClick={loadOlder}
+              disabled={loadingOlder}
+              className="self-center rounded-md border border-zinc-300 px-3 py-1 text-sm text-zinc-700"
+            >
+              {loadingOlder ? "Loading…" : "Load earlier messages"}
+            </button>
+          )}
+          {messages.length === 0 && (
+            <p className="mt-16 text-center text-zinc-500">Ask anything to start a conversation.</p>
+          )}
+          {messages.map((message, index) => (
+            <MessageView
+              key={message.id}
+              message={message}
+              streaming={busy && index === messages.length - 1 && message.role === "assistant"}
+              canRegenerate={!busy && index === messages.length - 1 && message.role === "assistant"}
+              canEdit={!busy && message.role === "user"}
+              onRegenerate={() => void regenerate({ messageId: message.id })}
+              onEdit={(text) => void sendMessage({ text, messageId: message.id })}
+            />
+          ))}
+          {status === "submitted" && (
+            <p className="text-sm text-zinc-500" aria-live="off">
+              Thinking…
+            </p>
+          )}
+          {errorText && !busy && (
+            <div role="alert" className="flex items-center justify-between gap-3 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+              <span>{errorText}</span>
+              <button type="button" onClick={retry} className="rounded-md bg-red-700 px-3 py-1 font-medium text-white hover:bg-red-800">
+                Retry
+              </button>
+            </div>
+          )}
+        </div>
+      </div>
+      <Composer
+        busy={busy}
+        onSend={(text) => void sendMessage({ text })}
+        onStop={() => {
+          void stop();
+          // The server stores what was shown as a partial answer; say so here too.
+          setMessages((current) =>
+            current.map((message, index) =>
+              index === current.length - 1 && message.role === "assistant"
+                ? { ...message, metadata: { ...message.metadata, status: "partial" } }
+                : message,
+            ),
+          );
+        }}
+      />
+    </>
+  );
+}

@@ -1,0 +1,19 @@
+/**
+ * Runs once when the server starts: open (and migrate) the database and start
+ * preparing the model, so the first request does not pay for either.
+ */
+export async function register() {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const [{ database }, { chatModel }] = await Promise.all([import("./lib/db/client"), import("./lib/ai/chat-model")]);
+  try {
+    const db = await database();
+    console.log(`[parley] database ready (${db.kind})`);
+  } catch (error) {
+    console.error("[parley] database failed to open; /api/health will report it", error);
+  }
+  try {
+    (await chatModel()).warm();
+  } catch (error) {
+    console.error("[parley] model preparation failed; /api/health will report it", error);
+  }
+}

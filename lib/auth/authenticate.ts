@@ -1,0 +1,42 @@
+import { forbidden, unauthorized } from "../http/errors";
+import { userForApiKey } from "./api-keys";
+import { auth } from "./next-auth";
+import { findUser, type AuthUser } from "./users";
+
+export type AuthMethod = "session" | "api_key";
+export interface Authenticated extends AuthUser {
+  method: AuthMethod;
+}
+
+/**
+ * Who is making this request: a bearer API key, else the session cookie. The
+ * user row is read each time, so a deleted user or a changed role takes effect
+ * at once rather than when the cookie expires.
+ */
+export async function authenticate(request: Request): Promise<Authenticated> {
+  const header = request.headers.get("authorization");
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const user = match ? await userForApiKey(match[1]!) : null;
+    if (!user) throw unauthorized("The API key is missing, malformed, unknown or revoked.");
+    return { ...user, method: "api_key" };
+  }
+  const session = await auth();
+  const id = session?.user?.id;
+  const user = id ? await findUser(id) : null;
+  if (!user) throw unauthorized();
+  return { ...user, method: "session" };
+}
+
+export async function authenticateAdmin(request: Request): Promise<Authenticated> {
+  const user = await authenticate(request);
+  if (user.role !== "admin") throw forbidden("Only admins may do that.");
+  return user;
+}
+
+/** For server components: the signed-in user, or null. */
+export async function currentUser(): Promise<AuthUser | null> {
+  const session = await auth();
+  const id = session?.user?.id;
+  return id ? findUser(id) : null;
+}

@@ -1,0 +1,129 @@
+import { randomUUID } from "node:crypto";
+import type { ChatModelProvider } from "../ai/types";
+import type { AuthUser } from "../auth/users";
+import { config } from "../config";
+import { ensureChat } from "../db/queries/chats";
+import {
+  appendMessage,
+  deleteMessagesFrom,
+  findMessage,
+  lastMessage,
+  recentMessages,
+  textOf,
+  type StoredMessage,
+} from "../db/queries/messages";
+import { badRequest } from "../http/errors";
+import type { Trace } from "../telemetry/trace";
+import { generateTitle, provisionalTitle, runInBackground, summarizeDropped } from "./background";
+import type { HistoryMessage } from "./context";
+import type { TurnRequest } from "./turn";
+
+export type ChatTrigger = "submit-message" | "regenerate-message";
+
+export interface ChatTurnInput {
+  user: AuthUser;
+  chatId: string;
+  trigger: ChatTrigger;
+  /** The user's new message (submit); ignored for regenerate. */
+  message?: { clientId: string; text: string };
+  /** Submit: the user message being edited. Regenerate: the answer being replaced. */
+  messageId?: string;
+}
+
+// Enough history to fill any sensible context budget; older messages are summarized.
+const HISTORY_WINDOW = 200;
+
+/**
+ * Prepares a turn of a stored chat: creates the chat on its first message,
+ * applies an edit or a regenerate, commits the user's message before the model
+ * is called, and loads the history the prompt is built from. Returns the turn
+ * request for runTurn, with persistence and background work wired in.
+ */
+export async function prepareChatTurn(
+  input: ChatTurnInput,
+  trace: Trace,
+  provider: ChatModelProvider,
+  signal: AbortSignal,
+): Promise<TurnRequest> {
+  const { user, chatId } = input;
+  const { chat } = await trace.time("history_load", () =>
+    ensureChat(user.id, chatId, provisionalTitle(input.message?.text ?? "")),
+  );
+  trace.fields.chatId = chat.id;
+
+  await trace.time("save_message", async () => {
+    if (input.trigger === "regenerate-message") await removeRegeneratedAnswer(chat.id, input.messageId);
+    else if (!input.message) throw badRequest("message is required.");
+    else if (input.messageId) {
+      // Editing: the edited message and everything after it is replaced.
+      const edited = await findMessage(chat.id, input.messageId);
+      if (edited.role !== "user") throw badRequest("Only your own messages can be edited.");
+      await deleteMessagesFrom(chat.id, edited.seq);
+    }
+    // On regenerate this stores the user's message only if it never arrived
+    // (a retry after a failed send); a stored one is found by its client id.
+    if (input.message) {
+      await appendMessage(chat.id, {
+        role: "user",
+        clientId: input.message.clientId,
+        parts: [{ type: "text", text: input.message.text }],
+      });
+    }
+  });
+
+  const stored = await trace.time("history_load", () => recentMessages(chat.id, chat.summarizedSeq, HISTORY_WINDOW));
+  const history = stored.map(toHistory).filter((m): m is HistoryMessage => m !== null);
+  if (history.at(-1)?.role !== "user") throw badRequest("The conversation does not end with a user message.");
+
+  const isFirstTurn = !chat.titleByUser && stored.filter((m) => m.role === "user").length === 1;
+  return {
+    trace,
+    provider,
+    history,
+    summary: chat.summary,
+    signal,
+    messageId: randomUUID(),
+    persist: async (result) => {
+      // Nothing was shown for a stop before the first token: store nothing.
+      if (result.status === "partial" && result.text === "") return;
+      await appendMessage(chat.id, {
+        id: result.messageId,
+        role: "assistant",
+        parts: [{ type: "text", text: result.text }],
+        status: result.status,
+        error: result.error?.message ?? null,
+        model: result.model,
+        promptTokens: result.promptTokens ?? null,
+        completionTokens: result.completionTokens ?? null,
+        ttftMs: result.ttftMs === undefined ? null : Math.round(result.ttftMs),
+        durationMs: Math.round(trace.now()),
+      });
+      if (isFirstTurn && result.status === "complete") {
+        const first = history.find((m) => m.role === "user")?.text ?? "";
+        runInBackground(`title:${chat.id}`, () => generateTitle(provider, user.id, chat.id, first));
+      }
+    },
+    onDropped: (dropped) =>
+      runInBackground(`summary:${chat.id}`, () => summarizeDropped(provider, user.id, chat.id, chat.summary, dropped)),
+  };
+}
+
+/** Removes the answer being regenerated (and anything after it); by default the last one. */
+async function removeRegeneratedAnswer(chatId: string, messageId: string | undefined) {
+  const target = messageId ? await findMessage(chatId, messageId) : await lastMessage(chatId);
+  if (target?.role === "assistant") await deleteMessagesFrom(chatId, target.seq);
+  else if (messageId) throw badRequest("Only an answer can be regenerated.");
+}
+
+function toHistory(message: StoredMessage): HistoryMessage | null {
+  if (message.role === "system") return null;
+  return { seq: message.seq, role: message.role, text: textOf(message.parts) };
+}
+
+export function assertMessageLength(text: string) {
+  const limit = config.chat.maxMessageChars;
+  if (text.length > limit) {
+    throw badRequest(`The message is ${text.length} characters long; the limit is ${limit}.`);
+  }
+  if (text.trim() === "") throw badRequest("The message is empty.");
+}

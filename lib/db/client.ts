@@ -1,0 +1,136 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { PGlite as PGliteInstance } from "@electric-sql/pglite";
+import { config } from "../config";
+import { PrismaClient } from "./generated/client";
+import { migrate, type SqlRunner } from "./migrate";
+import { lockDataDir } from "./pglite-lock";
+
+export type Db = PrismaClient;
+
+export interface Database {
+  prisma: PrismaClient;
+  sql: SqlRunner;
+  kind: "pglite" | "postgres";
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database Parley runs on: PostgreSQL when a URL is given, else
+ * embedded PGlite (with pgvector) in `<dataDir>/pglite`. Migrations are applied
+ * before the client is handed out.
+ */
+export async function openDatabase(options: { url?: string; dataDir?: string } = {}): Promise<Database> {
+  const url = options.url ?? config.databaseUrl;
+  const database = url ? await openPostgres(url) : await openPglite(options.dataDir ?? config.dataDir);
+  try {
+    await migrate(database.sql);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return database;
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const [{ Pool }, { PrismaPg }] = await Promise.all([import("pg"), import("@prisma/adapter-pg")]);
+  const pool = new Pool({ connectionString: url, max: 10 });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    prisma,
+    kind: "postgres",
+    sql: {
+      exec: async (text) => {
+        await pool.query(text);
+      },
+      query: async <T>(text: string, params: unknown[] = []) => (await pool.query(text, params)).rows as T[],
+      transaction: async (work) => {
+        const client = await pool.connect();
+        try {
+          await client.query("BEGIN");
+          const result = await work({
+            exec: async (text) => {
+              await client.query(text);
+            },
+            query: async <T>(text: string, params: unknown[] = []) =>
+              (await client.query(text, params)).rows as T[],
+          });
+          await client.query("COMMIT");
+          return result;
+        } catch (error) {
+          await client.query("ROLLBACK").catch(() => {});
+          throw error;
+        } finally {
+          client.release();
+        }
+      },
+    },
+    close: async () => {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const [{ PGlite }, { vector }, { PrismaPGlite }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("@electric-sql/pglite-pgvector"),
+    import("pglite-prisma-adapter"),
+  ]);
+  const dir = path.join(dataDir, "pglite");
+  await fs.mkdir(dir, { recursive: true });
+  const release = lockDataDir(dataDir);
+  let pglite: PGliteInstance;
+  try {
+    pglite = await PGlite.create(dir, { extensions: { vector } });
+  } catch (error) {
+    release();
+    throw error;
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  return {
+    prisma,
+    kind: "pglite",
+    sql: {
+      exec: async (text) => {
+        await pglite.exec(text);
+      },
+      query: async <T>(text: string, params: unknown[] = []) => (await pglite.query<T>(text, params)).rows,
+      transaction: (work) =>
+        pglite.transaction((tx) =>
+          work({
+            exec: async (text) => {
+              await tx.exec(text);
+            },
+            query: async <T>(text: string, params: unknown[] = []) => (await tx.query<T>(text, params)).rows,
+          }),
+        ),
+    },
+    close: async () => {
+      await prisma.$disconnect();
+      await pglite.close();
+      release();
+    },
+  };
+}
+
+const globalForDb = globalThis as unknown as { parleyDatabase?: Promise<Database> };
+
+/** The process-wide database, opened (and migrated) on first use. */
+export function database(): Promise<Database> {
+  globalForDb.parleyDatabase ??= openDatabase().catch((error) => {
+    globalForDb.parleyDatabase = undefined;
+    throw error;
+  });
+  return globalForDb.parleyDatabase;
+}
+
+export async function prisma(): Promise<PrismaClient> {
+  return (await database()).prisma;
+}
+
+/** Lets tests run the app's code against a database they opened themselves. */
+export function useDatabase(db: Database | undefined) {
+  globalForDb.parleyDatabase = db ? Promise.resolve(db) : undefined;
+}

@@ -1,0 +1,84 @@
+import { prisma } from "../client";
+import { notFound } from "../../http/errors";
+
+export interface ChatSummary {
+  id: string;
+  title: string;
+  updatedAt: Date;
+}
+
+const summarySelect = { id: true, title: true, updatedAt: true } as const;
+
+/** A user's chats, newest first, optionally filtered by a title search. */
+export async function listChats(
+  userId: string,
+  { query, limit = 100, before }: { query?: string; limit?: number; before?: Date } = {},
+): Promise<ChatSummary[]> {
+  const db = await prisma();
+  return db.chat.findMany({
+    where: {
+      userId,
+      ...(query ? { title: { contains: query, mode: "insensitive" as const } } : {}),
+      ...(before ? { updatedAt: { lt: before } } : {}),
+    },
+    orderBy: { updatedAt: "desc" },
+    take: limit,
+    select: summarySelect,
+  });
+}
+
+/** The chat if it belongs to the user; 404 otherwise (also for other users' chats). */
+export async function getChat(userId: string, chatId: string) {
+  const db = await prisma();
+  const chat = await db.chat.findFirst({ where: { id: chatId, userId } });
+  if (!chat) throw notFound("Chat");
+  return chat;
+}
+
+/**
+ * The chat with this id, created for the user when it does not exist yet (the
+ * client picks the id of a new chat). Another user's chat id is a 404.
+ */
+export async function ensureChat(userId: string, chatId: string, title: string) {
+  const db = await prisma();
+  const existing = await db.chat.findUnique({ where: { id: chatId } });
+  if (existing) {
+    if (existing.userId !== userId) throw notFound("Chat");
+    return { chat: existing, created: false };
+  }
+  try {
+    const chat = await db.chat.create({ data: { id: chatId, userId, title } });
+    return { chat, created: true };
+  } catch (error) {
+    if ((error as { code?: string }).code === "P2002") return { chat: await getChat(userId, chatId), created: false };
+    throw error;
+  }
+}
+
+export async function renameChat(userId: string, chatId: string, title: string): Promise<ChatSummary> {
+  const db = await prisma();
+  const { count } = await db.chat.updateMany({ where: { id: chatId, userId }, data: { title, titleByUser: true } });
+  if (count === 0) throw notFound("Chat");
+  return db.chat.findUniqueOrThrow({ where: { id: chatId }, select: summarySelect });
+}
+
+export async function deleteChat(userId: string, chatId: string): Promise<void> {
+  const db = await prisma();
+  const { count } = await db.chat.deleteMany({ where: { id: chatId, userId } });
+  if (count === 0) throw notFound("Chat");
+}
+
+/** Sets a generated title unless the user has named the chat. */
+export async function setGeneratedTitle(chatId: string, title: string): Promise<void> {
+  const db = await prisma();
+  await db.chat.updateMany({ where: { id: chatId, titleByUser: false }, data: { title } });
+}
+
+export async function saveSummary(chatId: string, summary: string, summarizedSeq: number): Promise<void> {
+  const db = await prisma();
+  // Never move the summary backwards if two summaries race.
+  await db.chat.updateMany({
+    where: { id: chatId, summarizedSeq: { lt: summarizedSeq } },
+    data: { summary, summarizedSeq },
+  });
+}

@@ -1,0 +1,22 @@
+import type { NextConfig } from "next";
+
+const nextConfig: NextConfig = {
+  // Server-only packages with WASM, native addons or their own workers: load
+  // them from node_modules at run time rather than bundling them.
+  serverExternalPackages: [
+    "@electric-sql/pglite",
+    "@electric-sql/pglite-pgvector",
+    "pglite-prisma-adapter",
+    "@prisma/client",
+    "@prisma/adapter-pg",
+    "pg",
+    "node-llama-cpp",
+    "bcryptjs",
+  ],
+  // SSE must never be gzipped: compression buffers the stream.
+  compress: false,
+  poweredByHeader: false,
+  devIndicators: false,
+};
+
+export default nextConfig;
