@@ -1,6 +1,8 @@
 import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
+  // e2e builds into their own folder so they never clash with a developer's build.
+  distDir: process.env.NEXT_DIST_DIR || ".next",
   // Server-only packages with WASM, native addons or their own workers: load
   // them from node_modules at run time rather than bundling them.
   serverExternalPackages: [
