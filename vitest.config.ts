@@ -9,6 +9,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: "forks",
     globalSetup: ["tests/global-setup.ts"],
+    // next-auth imports "next/server" without an extension; let Vite resolve it.
+    server: { deps: { inline: ["next-auth"] } },
     env: { NODE_LLAMA_CPP_SKIP_DOWNLOAD: "true", NEXT_TELEMETRY_DISABLED: "1" },
   },
 });

@@ -21,11 +21,19 @@ export async function authenticate(request: Request): Promise<Authenticated> {
     if (!user) throw unauthorized("The API key is missing, malformed, unknown or revoked.");
     return { ...user, method: "api_key" };
   }
-  const session = await auth();
-  const id = session?.user?.id;
+  const id = await sessionUserId();
   const user = id ? await findUser(id) : null;
   if (!user) throw unauthorized();
   return { ...user, method: "session" };
+}
+
+/** The user id in the session cookie; none when there is no cookie or no request scope. */
+async function sessionUserId(): Promise<string | undefined> {
+  try {
+    return (await auth())?.user?.id;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function authenticateAdmin(request: Request): Promise<Authenticated> {
@@ -36,7 +44,6 @@ export async function authenticateAdmin(request: Request): Promise<Authenticated
 
 /** For server components: the signed-in user, or null. */
 export async function currentUser(): Promise<AuthUser | null> {
-  const session = await auth();
-  const id = session?.user?.id;
+  const id = await sessionUserId();
   return id ? findUser(id) : null;
 }

@@ -83,6 +83,8 @@ export async function streamModel(request: ModelStreamRequest): Promise<ModelStr
       temperature: request.temperature,
       abortSignal: controller.signal,
       maxRetries: 0,
+      // Failures arrive as "error" parts below and are reported to the user.
+      onError: () => {},
     });
     for await (const part of result.fullStream) {
       if (part.type === "text-delta") {

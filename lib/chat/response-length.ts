@@ -32,8 +32,8 @@ export function responseTokenLimit(message: string): number {
   const words = text.split(/\s+/).filter(Boolean).length;
   const isQuestion = text.endsWith("?") || QUESTION_START.test(text);
   if (isQuestion && words <= 30 && !WORK_PATTERNS.test(text)) {
-    // 96 tokens for a two-word question, up to 240 for a thirty-word one.
-    return Math.min(BRIEF_MAX, Math.max(BRIEF_MIN, BRIEF_MIN + (words - 2) * 5));
+    // 96 tokens up to three words, then 5 more a word, capped at 240.
+    return Math.min(BRIEF_MAX, BRIEF_MIN + Math.max(0, words - 3) * 5);
   }
   return DEFAULT_LIMIT;
 }

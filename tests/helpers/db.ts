@@ -1,0 +1,61 @@
+import { randomUUID } from "node:crypto";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { inject } from "vitest";
+import { openDatabase, useDatabase, type Database } from "../../lib/db/client";
+
+export type Backend = "pglite" | "postgres";
+
+/** PGlite always; PostgreSQL too when TEST_DATABASE_URL points at a server. */
+export const BACKENDS: Backend[] = process.env.TEST_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
+
+export interface TestDatabase {
+  db: Database;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database of the given kind, installed as the app's
+ * database for this test file. PostgreSQL gets a new database on the server at
+ * TEST_DATABASE_URL, dropped again on close.
+ */
+export async function openTestDatabase(backend: Backend): Promise<TestDatabase> {
+  if (backend === "pglite") {
+    const dir = path.resolve(".tmp/vitest", `db-${randomUUID()}`);
+    await fs.cp(inject("pgliteTemplate"), dir, { recursive: true });
+    await fs.rm(path.join(dir, "pglite.pid"), { force: true });
+    const db = await openDatabase({ url: "", dataDir: dir });
+    useDatabase(db);
+    return {
+      db,
+      close: async () => {
+        useDatabase(undefined);
+        await db.close();
+        await fs.rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (!serverUrl) throw new Error("TEST_DATABASE_URL is not set");
+  const name = `parley_test_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
+  const { Client } = await import("pg");
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const db = await openDatabase({ url: url.toString() });
+  useDatabase(db);
+  return {
+    db,
+    close: async () => {
+      useDatabase(undefined);
+      await db.close();
+      const dropper = new Client({ connectionString: serverUrl });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
+}
