@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey, userForApiKey } from "../../lib/auth/api-keys";
+import { createUser } from "../../lib/auth/users";
+import { migrate, readMigrations } from "../../lib/db/migrate";
+import { BACKENDS, openTestDatabase, type TestDatabase } from "../helpers/db";
+
+/**
+ * Migrates a fresh database with the committed SQL and exercises every model
+ * through the generated client: drift between schema.prisma and the SQL fails
+ * here.
+ */
+describe.each(BACKENDS)("schema and migrations on %s", (backend) => {
+  let test: TestDatabase;
+  beforeAll(async () => {
+    test = await openTestDatabase(backend);
+  });
+  afterAll(() => test.close());
+
+  it("records applied migrations the way Prisma Migrate does, and re-running is a no-op", async () => {
+    const rows = await test.db.sql.query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
+      `SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" ORDER BY migration_name`,
+    );
+    const files = await readMigrations();
+    expect(rows.map((r) => [r.migration_name, r.checksum])).toEqual(files.map((f) => [f.name, f.checksum]));
+    expect(rows.every((r) => r.finished_at !== null)).toBe(true);
+    expect(await migrate(test.db.sql)).toEqual([]);
+  });
+
+  it("exercises every model", async () => {
+    const { prisma } = test.db;
+    const first = await createUser({ email: `first-${backend}@example.com`, password: "long enough" });
+    const second = await createUser({ email: `second-${backend}@example.com`, password: "long enough" });
+    expect(first.role).toBe("admin");
+    expect(second.role).toBe("user");
+
+    const { key } = await createApiKey(second.id, "k");
+    expect((await userForApiKey(key))?.id).toBe(second.id);
+    const stored = await prisma.apiKey.findFirstOrThrow({ where: { userId: second.id } });
+    expect(stored.hash).not.toContain(key.slice(3));
+
+    const chat = await prisma.chat.create({ data: { userId: second.id, title: "t" } });
+    const message = await prisma.message.create({
+      data: {
+        chatId: chat.id,
+        seq: 1,
+        clientId: "c1",
+        role: "assistant",
+        parts: [{ type: "text", text: "hi" }],
+        status: "partial",
+        error: "stopped",
+        model: "m",
+        promptTokens: 1,
+        completionTokens: 2,
+        ttftMs: 3,
+        durationMs: 4,
+      },
+    });
+    await expect(
+      prisma.message.create({ data: { chatId: chat.id, seq: 1, role: "user", parts: [] } }),
+    ).rejects.toMatchObject({ code: "P2002" });
+
+    await prisma.requestTrace.create({
+      data: {
+        id: "trace-1",
+        kind: "chat",
+        source: "ui",
+        userId: second.id,
+        chatId: chat.id,
+        messageId: message.id,
+        model: "m",
+        outcome: "ok",
+        startedAt: new Date(),
+        totalMs: 12.5,
+        ttftMs: 3.25,
+        promptTokens: 1,
+        completionTokens: 2,
+        tokensPerSec: 40.5,
+        stages: { create: [{ name: "auth", startMs: 0, durationMs: 0.5 }] },
+      },
+    });
+    const trace = await prisma.requestTrace.findUniqueOrThrow({ where: { id: "trace-1" }, include: { stages: true } });
+    expect(trace.stages[0]).toMatchObject({ name: "auth", durationMs: 0.5 });
+
+    // Deleting a user removes their chats, messages and keys; traces stay, unlinked.
+    await prisma.user.delete({ where: { id: second.id } });
+    expect(await prisma.chat.count({ where: { id: chat.id } })).toBe(0);
+    expect(await prisma.message.count({ where: { id: message.id } })).toBe(0);
+    expect(await prisma.apiKey.count({ where: { userId: second.id } })).toBe(0);
+    expect((await prisma.requestTrace.findUniqueOrThrow({ where: { id: "trace-1" } })).userId).toBeNull();
+  });
+
+  it("makes only the very first account admin even when sign-ups race", async () => {
+    const { prisma } = test.db;
+    await prisma.user.deleteMany();
+    const users = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => createUser({ email: `race${i}-${backend}@example.com`, password: "long enough" })),
+    );
+    expect(users.filter((u) => u.role === "admin")).toHaveLength(1);
+  });
+});
