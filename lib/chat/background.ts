@@ -45,12 +45,12 @@ async function backgroundCall(
     end();
     trace.fields.promptTokens = usage.inputTokens;
     trace.fields.completionTokens = usage.outputTokens;
-    void trace.save("ok");
+    trace.save("ok");
     return text;
   } catch (error) {
     end();
     trace.fields.error = error instanceof Error ? error.message : String(error);
-    void trace.save("error");
+    trace.save("error");
     return null;
   }
 }

@@ -1,5 +1,5 @@
-import { APICallError, streamText, type ModelMessage } from "ai";
-import type { LanguageModelV4 } from "@ai-sdk/provider";
+import type { LanguageModelV4, LanguageModelV4Prompt } from "@ai-sdk/provider";
+import { APICallError } from "ai";
 import { ModelUnavailableError } from "../ai/types";
 
 export type StreamOutcome = "complete" | "aborted" | "timeout" | "error";
@@ -20,7 +20,8 @@ export interface ModelStreamResult {
 export interface ModelStreamRequest {
   model: () => Promise<LanguageModelV4>;
   system: string;
-  messages: ModelMessage[];
+  /** Oldest first; the last one is the user's new message. */
+  messages: Array<{ role: "user" | "assistant"; text: string }>;
   maxOutputTokens?: number;
   temperature?: number;
   /** Aborting it cancels the request to the model server. */
@@ -75,29 +76,28 @@ export async function streamModel(request: ModelStreamRequest): Promise<ModelStr
   arm("first_token", request.firstTokenTimeoutMs);
   try {
     const model = await request.model();
-    const result = streamText({
-      model,
-      system: request.system,
-      messages: request.messages,
+    // The provider's own stream (AI SDK LanguageModelV4): one answer, no tools,
+    // so streamText's step and tool machinery would only add per-token cost.
+    const { stream } = await model.doStream({
+      prompt: toPrompt(request.system, request.messages),
       maxOutputTokens: request.maxOutputTokens,
       temperature: request.temperature,
       abortSignal: controller.signal,
-      maxRetries: 0,
-      // Failures arrive as "error" parts below and are reported to the user.
-      onError: () => {},
     });
-    for await (const part of result.fullStream) {
+    const reader = stream.getReader();
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      const part = next.value;
       if (part.type === "text-delta") {
-        if (!part.text) continue;
+        if (!part.delta) continue;
         lastAt = performance.now();
         if (firstAt === undefined) firstAt = lastAt;
         arm("idle", request.idleTimeoutMs);
-        text += part.text;
-        request.onDelta(part.text);
+        text += part.delta;
+        request.onDelta(part.delta);
       } else if (part.type === "finish") {
-        finishReason = part.finishReason;
-        promptTokens = part.totalUsage.inputTokens;
-        completionTokens = part.totalUsage.outputTokens;
+        finishReason = part.finishReason.unified;
+        promptTokens = part.usage.inputTokens.total;
+        completionTokens = part.usage.outputTokens.total;
       } else if (part.type === "error") {
         failure = part.error;
       }
@@ -122,6 +122,13 @@ export async function streamModel(request: ModelStreamRequest): Promise<ModelStr
     return { ...base, outcome: "error", finishReason: "error", error: describeFailure(failure) };
   }
   return { ...base, outcome: "complete", finishReason };
+}
+
+function toPrompt(system: string, messages: ModelStreamRequest["messages"]): LanguageModelV4Prompt {
+  return [
+    { role: "system", content: system },
+    ...messages.map((m) => ({ role: m.role, content: [{ type: "text" as const, text: m.text }] })),
+  ];
 }
 
 export function describeFailure(error: unknown): { code: string; message: string } {

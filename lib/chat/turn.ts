@@ -1,4 +1,3 @@
-import type { ModelMessage } from "ai";
 import type { ChatModelProvider } from "../ai/types";
 import { config } from "../config";
 import type { MessageStatus } from "../db/queries/messages";
@@ -56,9 +55,7 @@ export async function runTurn(request: TurnRequest, emit: (event: TurnEvent) => 
   const base = request.instructions ? `${config.chat.systemPrompt}\n\n${request.instructions}` : config.chat.systemPrompt;
   const system = systemPrompt(base, request.summary);
   const { kept, dropped } = fitHistory(request.history, Math.max(0, config.chat.contextTokens - Math.ceil(system.length / 4)));
-  const messages: ModelMessage[] = kept
-    .filter((m) => m.text.trim() !== "")
-    .map((m) => ({ role: m.role, content: m.text }));
+  const messages = kept.filter((m) => m.text.trim() !== "");
   const maxOutputTokens = request.maxOutputTokens ?? responseTokenLimit(latest?.text ?? "");
   endPrompt();
 
@@ -106,7 +103,7 @@ export async function runTurn(request: TurnRequest, emit: (event: TurnEvent) => 
     tokensPerSec: tokensPerSecond(streamed),
     error: result.error?.message,
   };
-  void trace.save(OUTCOME[streamed.outcome]);
+  trace.save(OUTCOME[streamed.outcome]);
   if (dropped.length > 0) request.onDropped?.(dropped);
   return result;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { prisma } from "../db/client";
+import { traceWriter } from "./trace-writer";
 
 export type TraceKind = "chat" | "title" | "summary";
 export type TraceSource = "ui" | "api" | "v1" | "background";
@@ -66,30 +66,18 @@ export class Trace {
     }
   }
 
-  async save(outcome: TraceOutcome): Promise<void> {
+  /** Queues the trace for the batched writer; never blocks or fails the request. */
+  save(outcome: TraceOutcome): void {
     const totalMs = this.now();
-    try {
-      const db = await prisma();
-      // Stage names are unique per trace; a repeated stage keeps its total.
-      const merged = new Map<string, StageTiming>();
-      for (const stage of this.stages) {
-        const seen = merged.get(stage.name);
-        merged.set(stage.name, seen ? { ...seen, durationMs: seen.durationMs + stage.durationMs } : { ...stage });
-      }
-      await db.requestTrace.create({
-        data: {
-          id: this.id,
-          kind: this.kind,
-          source: this.source,
-          outcome,
-          startedAt: this.startedAt,
-          totalMs,
-          ...this.fields,
-          stages: { createMany: { data: [...merged.values()] } },
-        },
-      });
-    } catch (error) {
-      console.error("[parley] could not save trace", this.id, error);
+    // Stage names are unique per trace; a repeated stage keeps its total.
+    const merged = new Map<string, StageTiming>();
+    for (const stage of this.stages) {
+      const seen = merged.get(stage.name);
+      merged.set(stage.name, seen ? { ...seen, durationMs: seen.durationMs + stage.durationMs } : { ...stage });
     }
+    traceWriter().add(
+      { id: this.id, kind: this.kind, source: this.source, outcome, startedAt: this.startedAt, totalMs, ...this.fields },
+      [...merged.values()].map((stage) => ({ traceId: this.id, ...stage })),
+    );
   }
 }

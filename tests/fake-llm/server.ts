@@ -34,6 +34,8 @@ export interface RecordedRequest {
   body: ChatBody;
   receivedAt: number;
   firstByteAt?: number;
+  /** When the first content token was written, in ms since the epoch with sub-ms precision (comparable across processes). */
+  firstTokenAt?: number;
   tokensSent: number;
   /** The client went away before the reply was complete. */
   aborted: boolean;
@@ -200,6 +202,7 @@ export async function startFakeLlm(options: { port?: number; defaults?: FakeBeha
         if (due > 0) await sleep(due);
       }
       chunk({ content: tokens[i] });
+      if (i === 0) record.firstTokenAt = performance.timeOrigin + performance.now();
       record.tokensSent++;
     }
     chunk({}, finishReason);

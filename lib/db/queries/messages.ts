@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { prisma } from "../client";
 import type { Prisma } from "../generated/client";
 import { notFound } from "../../http/errors";
@@ -50,35 +51,37 @@ export function textOf(parts: unknown): string {
 }
 
 /**
- * Appends a message at the end of the chat. The seq comes from the chat row's
- * counter, bumped in the same transaction, so concurrent appends never clash.
- * A user message re-sent with the same client id is returned, not stored twice.
+ * Appends a message at the end of the chat in one statement: the seq comes
+ * from the chat row's counter, bumped atomically, so concurrent appends never
+ * clash. A user message re-sent with the same client id is not stored twice:
+ * the stored one is returned.
  */
 export async function appendMessage(chatId: string, message: NewMessage): Promise<StoredMessage> {
   const db = await prisma();
-  if (message.clientId) {
-    const existing = await db.message.findUnique({
-      where: { chatId_clientId: { chatId, clientId: message.clientId } },
-      select: messageSelect,
-    });
-    if (existing) return existing;
-  }
-  return db.$transaction(async (tx) => {
-    const { lastSeq } = await tx.chat.update({
-      where: { id: chatId },
-      data: { lastSeq: { increment: 1 } },
-      select: { lastSeq: true },
-    });
-    return tx.message.create({
-      data: {
-        ...message,
-        parts: message.parts as unknown as Prisma.InputJsonValue,
-        chatId,
-        seq: lastSeq,
-      },
-      select: messageSelect,
-    });
-  });
+  const id = message.id ?? randomUUID();
+  const rows = await db.$queryRaw<StoredMessage[]>`
+    WITH next AS (
+      UPDATE "Chat" SET "lastSeq" = "lastSeq" + 1, "updatedAt" = now()
+      WHERE id = ${chatId}
+      RETURNING "lastSeq"
+    )
+    INSERT INTO "Message" (id, "chatId", seq, "clientId", role, parts, status, error, model,
+                           "promptTokens", "completionTokens", "ttftMs", "durationMs")
+    SELECT ${id}, ${chatId}, next."lastSeq", ${message.clientId ?? null}, ${message.role}::"MessageRole",
+           ${JSON.stringify(message.parts)}::jsonb, ${message.status ?? "complete"}::"MessageStatus",
+           ${message.error ?? null}, ${message.model ?? null}, ${message.promptTokens ?? null}::int,
+           ${message.completionTokens ?? null}::int, ${message.ttftMs ?? null}::int, ${message.durationMs ?? null}::int
+    FROM next
+    ON CONFLICT ("chatId", "clientId") DO NOTHING
+    RETURNING id, seq, "clientId", role, parts, status, error, model, "promptTokens", "completionTokens",
+              "ttftMs", "durationMs", "createdAt"`;
+  if (rows[0]) return rows[0];
+  // Nothing inserted: either the chat is gone or this client id was stored before.
+  const stored = message.clientId
+    ? await db.message.findUnique({ where: { chatId_clientId: { chatId, clientId: message.clientId } }, select: messageSelect })
+    : null;
+  if (!stored) throw notFound("Chat");
+  return stored;
 }
 
 /**
