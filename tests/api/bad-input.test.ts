@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKENDS } from "../helpers/db";
+import { describeEachBackend } from "../helpers/db";
 import { readSse, startTestApp, type TestApp, type TestUser } from "../helpers/app";
 
 async function expectError(response: Response, status: number, message: RegExp) {
@@ -10,7 +10,7 @@ async function expectError(response: Response, status: number, message: RegExp) 
   return body;
 }
 
-describe.each(BACKENDS)("bad input and other users' data on %s", (backend) => {
+describeEachBackend("bad input and other users' data", (backend) => {
   let app: TestApp;
   let alice: TestUser;
   let bob: TestUser;

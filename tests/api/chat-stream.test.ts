@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { prisma } from "../../lib/db/client";
-import { BACKENDS } from "../helpers/db";
+import { describeEachBackend } from "../helpers/db";
 import { readSse, startTestApp, streamedText, uiChunks, waitFor, type TestApp, type TestUser } from "../helpers/app";
 
 const sendMessage = (user: TestUser, chatId: string, text: string, init: RequestInit = {}) =>
@@ -16,7 +16,7 @@ async function storedMessages(chatId: string) {
   return db.message.findMany({ where: { chatId }, orderBy: { seq: "asc" } });
 }
 
-describe.each(BACKENDS)("chat streaming on %s", (backend) => {
+describeEachBackend("chat streaming", (backend) => {
   let app: TestApp;
   let user: TestUser;
 

@@ -2,10 +2,10 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../lib/db/client";
 import { appendMessage } from "../../lib/db/queries/messages";
-import { BACKENDS } from "../helpers/db";
+import { describeEachBackend } from "../helpers/db";
 import { readSse, startTestApp, type TestApp, type TestUser } from "../helpers/app";
 
-describe.each(BACKENDS)("chat list, history and health on %s", (backend) => {
+describeEachBackend("chat list, history and health", (backend) => {
   let app: TestApp;
   let user: TestUser;
 

@@ -1,10 +1,10 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { prisma } from "../../lib/db/client";
-import { BACKENDS } from "../helpers/db";
+import { describeEachBackend } from "../helpers/db";
 import { startTestApp, waitFor, type TestApp, type TestUser } from "../helpers/app";
 
-describe.each(BACKENDS)("OpenAI-compatible /v1 on %s", (backend) => {
+describeEachBackend("OpenAI-compatible /v1", (backend) => {
   let app: TestApp;
   let user: TestUser;
   let client: OpenAI;

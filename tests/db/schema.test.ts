@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, userForApiKey } from "../../lib/auth/api-keys";
 import { createUser } from "../../lib/auth/users";
 import { migrate, readMigrations } from "../../lib/db/migrate";
-import { BACKENDS, openTestDatabase, type TestDatabase } from "../helpers/db";
+import { describeEachBackend, openTestDatabase, type TestDatabase } from "../helpers/db";
 
 /**
  * Migrates a fresh database with the committed SQL and exercises every model
  * through the generated client: drift between schema.prisma and the SQL fails
  * here.
  */
-describe.each(BACKENDS)("schema and migrations on %s", (backend) => {
+describeEachBackend("schema and migrations", (backend) => {
   let test: TestDatabase;
   beforeAll(async () => {
     test = await openTestDatabase(backend);

@@ -1,13 +1,26 @@
 import { randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { inject } from "vitest";
+import { describe, inject } from "vitest";
 import { openDatabase, useDatabase, type Database } from "../../lib/db/client";
 
 export type Backend = "pglite" | "postgres";
 
-/** PGlite always; PostgreSQL too when TEST_DATABASE_URL points at a server. */
-export const BACKENDS: Backend[] = process.env.TEST_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
+/** PGlite always; PostgreSQL when TEST_DATABASE_URL points at a server. */
+export const BACKENDS: Backend[] = ["pglite", "postgres"];
+
+/**
+ * Runs a suite once per database backend. Without TEST_DATABASE_URL the
+ * PostgreSQL run is reported as skipped, never silently left out.
+ */
+export function describeEachBackend(name: string, suite: (backend: Backend) => void) {
+  for (const backend of BACKENDS) {
+    const missing = backend === "postgres" && !process.env.TEST_DATABASE_URL;
+    describe.skipIf(missing)(`${name} on ${backend}${missing ? " (skipped: TEST_DATABASE_URL not set)" : ""}`, () =>
+      suite(backend),
+    );
+  }
+}
 
 export interface TestDatabase {
   db: Database;
