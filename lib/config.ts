@@ -24,7 +24,8 @@ export const DEFAULT_MODEL_URL =
 
 export const config = {
   get dataDir() {
-    return path.resolve(str("DATA_DIR") ?? ".data");
+    // Read at run time from the environment: not a build input.
+    return path.resolve(/*turbopackIgnore: true*/ str("DATA_DIR") ?? ".data");
   },
   get databaseUrl() {
     return str("DATABASE_URL");

@@ -63,6 +63,7 @@ export function createEmbeddedProvider(options: EmbeddedProviderOptions = {}): E
   const modelUrl = options.modelUrl ?? config.llm.modelUrl;
   const explicitPath = options.modelPath ?? config.llm.modelPath;
   const modelPath = path.resolve(
+    /*turbopackIgnore: true*/
     explicitPath ?? path.join(options.dataDir ?? config.dataDir, "models", modelFileNameFromUrl(modelUrl)),
   );
   const downloadEnabled = options.downloadEnabled ?? config.llm.downloadEnabled;
@@ -86,7 +87,7 @@ export function createEmbeddedProvider(options: EmbeddedProviderOptions = {}): E
   };
 
   async function prepare(): Promise<LlamaChatModel> {
-    if (!existsSync(modelPath)) {
+    if (!existsSync(/*turbopackIgnore: true*/ modelPath)) {
       // A missing file costs only a stat to re-check, so it can be retried at once.
       if (!downloadEnabled) fail(missingReason(), 0);
       state = { kind: "downloading", progress: { receivedBytes: 0, totalBytes: null } };
@@ -174,11 +175,11 @@ export function createEmbeddedProvider(options: EmbeddedProviderOptions = {}): E
           };
         }
         case "idle":
-          if (!existsSync(modelPath) && !downloadEnabled) return { ...base, state: "unavailable", reason: missingReason() };
+          if (!existsSync(/*turbopackIgnore: true*/ modelPath) && !downloadEnabled) return { ...base, state: "unavailable", reason: missingReason() };
           return {
             ...base,
             state: "loading",
-            message: existsSync(modelPath)
+            message: existsSync(/*turbopackIgnore: true*/ modelPath)
               ? `The chat model ${modelName} loads on the first request`
               : `The chat model ${modelName} is downloaded from ${shownUrl} on the first request`,
           };
