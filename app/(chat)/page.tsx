@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { Chat } from "@/components/chat/chat";
+import { redirect } from "next/navigation";
 
 export const dynamic = "force-dynamic";
 
-/** A new chat: its id is chosen here and the chat is stored with its first message. */
+/**
+ * A new chat: a fresh id, so the address is the chat's own from the start and
+ * "New chat" always gets a new page. The chat is stored with its first message.
+ */
 export default function NewChatPage() {
-  const id = randomUUID();
-  return <Chat key={id} id={id} title="New chat" initialMessages={[]} initialHasMore={false} />;
+  redirect(`/chat/${randomUUID()}`);
 }

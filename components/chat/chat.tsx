@@ -6,9 +6,9 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { describeChatError } from "@/lib/chat/client-errors";
 import type { UiMessage, UiMessageMetadata } from "@/lib/chat/ui-messages";
 import { Composer } from "./composer";
-import { notifyChatsChanged } from "./events";
+import { CHATS_CHANGED, notifyChatsChanged } from "./events";
 import { MessageView } from "./message";
-import { useSidebarToggle } from "./shell";
+import { useShellTitle } from "./shell";
 
 type ChatMessage = UiMessage & { metadata?: UiMessageMetadata };
 
@@ -23,7 +23,8 @@ export function Chat({
   initialMessages: ChatMessage[];
   initialHasMore: boolean;
 }) {
-  const toggleSidebar = useSidebarToggle();
+  const [chatTitle, setChatTitle] = useState(title);
+  useShellTitle(chatTitle);
   const [hasMore, setHasMore] = useState(initialHasMore);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const isNew = useRef(initialMessages.length === 0);
@@ -35,6 +36,12 @@ export function Chat({
         prepareSendMessagesRequest: ({ id: chatId, messages, trigger, messageId }) => ({
           body: { id: chatId, message: messages.at(-1), trigger, messageId },
         }),
+        // The chat exists once the answer starts: show it in the list right away.
+        fetch: async (input, init) => {
+          const response = await fetch(input, init);
+          if (isNew.current && response.ok) notifyChatsChanged();
+          return response;
+        },
       }),
     [],
   );
@@ -46,7 +53,6 @@ export function Chat({
     onFinish: () => {
       if (isNew.current) {
         isNew.current = false;
-        window.history.replaceState(null, "", `/chat/${id}`);
         // The generated title arrives a moment after the answer.
         setTimeout(notifyChatsChanged, 2_500);
       }
@@ -58,6 +64,16 @@ export function Chat({
   const last = messages.at(-1);
   const storedError = last?.role === "assistant" && last.metadata?.status === "error" ? last.metadata.error : null;
   const errorText = error ? describeChatError(error) : storedError;
+
+  // Follow renames and the generated title (the sidebar announces both).
+  useEffect(() => {
+    const refresh = async () => {
+      const response = await fetch(`/api/chats/${id}`, { cache: "no-store" });
+      if (response.ok) setChatTitle(((await response.json()) as { chat: { title: string } }).chat.title);
+    };
+    window.addEventListener(CHATS_CHANGED, refresh);
+    return () => window.removeEventListener(CHATS_CHANGED, refresh);
+  }, [id]);
 
   const scroller = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
@@ -93,17 +109,6 @@ export function Chat({
 
   return (
     <>
-      <header className="flex items-center gap-2 border-b border-zinc-200 px-3 py-2">
-        <button
-          type="button"
-          onClick={toggleSidebar}
-          className="rounded-md border border-zinc-300 px-2 py-1 text-sm md:hidden"
-          aria-label="Open chats"
-        >
-          ☰
-        </button>
-        <h1 className="truncate text-sm font-medium text-zinc-700">{title}</h1>
-      </header>
       <div
         ref={scroller}
         className="flex-1 overflow-y-auto"

@@ -68,7 +68,7 @@ export function MessageView({
               setDraft(text);
               setEditing(true);
             }}
-            className="text-xs text-zinc-500 hover:text-zinc-800"
+            className="rounded px-2 py-1 text-xs text-zinc-500 hover:bg-zinc-100 hover:text-zinc-800"
           >
             Edit
           </button>
@@ -81,6 +81,8 @@ export function MessageView({
   // boundary; the unfinished phrase is shown but not announced yet.
   const { settled, pending } = streaming ? splitAtPhraseBoundary(text) : { settled: text, pending: "" };
   const status = message.metadata?.status;
+  // An answer that failed before its first word: the error box below says it all.
+  if (!streaming && text === "" && status !== "partial") return null;
   return (
     <div className="flex flex-col gap-1" data-role="assistant" data-status={streaming ? "streaming" : (status ?? "complete")}>
       <div className="min-w-0">
@@ -94,8 +96,8 @@ export function MessageView({
       </div>
       <div className="flex items-center gap-3 text-xs text-zinc-500">
         {status === "partial" && !streaming && <span>Stopped</span>}
-        {canRegenerate && (
-          <button type="button" onClick={onRegenerate} className="hover:text-zinc-800">
+        {canRegenerate && status !== "error" && (
+          <button type="button" onClick={onRegenerate} className="rounded px-2 py-1 hover:bg-zinc-100 hover:text-zinc-800">
             Regenerate
           </button>
         )}

@@ -4,7 +4,7 @@ import { signOut } from "next-auth/react";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useState } from "react";
-import { CHATS_CHANGED } from "./events";
+import { CHATS_CHANGED, notifyChatsChanged } from "./events";
 
 interface ChatItem {
   id: string;
@@ -15,10 +15,13 @@ interface ChatItem {
 export function Sidebar({
   user,
   open,
+  hidden,
   onClose,
 }: {
   user: { email: string; role: string };
   open: boolean;
+  /** Closed drawer on a narrow screen: out of the tab order and the accessibility tree. */
+  hidden: boolean;
   onClose: () => void;
 }) {
   const [chats, setChats] = useState<ChatItem[]>([]);
@@ -52,10 +55,12 @@ export function Sidebar({
     <>
       {open && <div className="fixed inset-0 z-20 bg-black/30 md:hidden" onClick={onClose} aria-hidden="true" />}
       <nav
+        id="chat-list"
         aria-label="Chats"
+        inert={hidden}
         className={`fixed inset-y-0 left-0 z-30 flex w-72 flex-col border-r border-zinc-200 bg-zinc-50 transition-transform md:static md:translate-x-0 ${
           open ? "translate-x-0" : "-translate-x-full"
-        }`}
+        } ${hidden ? "invisible" : ""}`}
       >
         <div className="flex items-center justify-between gap-2 p-3">
           <span className="font-semibold text-blue-800">Parley</span>
@@ -124,7 +129,7 @@ function ChatRow({ chat, active, onChanged }: { chat: ChatItem; active: boolean;
     }
     setEditing(false);
     setError(null);
-    onChanged();
+    notifyChatsChanged();
   }
 
   async function remove() {
@@ -165,11 +170,11 @@ function ChatRow({ chat, active, onChanged }: { chat: ChatItem; active: boolean;
       <Link href={`/chat/${chat.id}`} className="min-w-0 flex-1 truncate px-2 py-1.5 text-sm" aria-current={active ? "page" : undefined}>
         {chat.title}
       </Link>
-      <span className="flex gap-1 pr-1 opacity-100 md:opacity-0 md:group-focus-within:opacity-100 md:group-hover:opacity-100">
+      <span className="flex gap-1 pr-1 md:hidden md:group-focus-within:flex md:group-hover:flex">
         <button
           type="button"
           aria-label={`Rename ${chat.title}`}
-          className="rounded px-1 text-xs text-zinc-600 hover:bg-zinc-300"
+          className="rounded px-1.5 py-1 text-xs text-zinc-600 hover:bg-zinc-300"
           onClick={() => {
             setTitle(chat.title);
             setEditing(true);
@@ -180,7 +185,7 @@ function ChatRow({ chat, active, onChanged }: { chat: ChatItem; active: boolean;
         <button
           type="button"
           aria-label={`Delete ${chat.title}`}
-          className="rounded px-1 text-xs text-red-700 hover:bg-red-100"
+          className="rounded px-1.5 py-1 text-xs text-red-700 hover:bg-red-100"
           onClick={remove}
         >
           Delete

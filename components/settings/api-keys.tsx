@@ -15,6 +15,7 @@ export function ApiKeys() {
   const [keys, setKeys] = useState<Key[]>([]);
   const [name, setName] = useState("");
   const [created, setCreated] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   const load = useCallback(async () => {
@@ -37,6 +38,7 @@ export function ApiKeys() {
       return;
     }
     setCreated(body.key);
+    setCopied(false);
     setName("");
     void load();
   }
@@ -82,9 +84,20 @@ export function ApiKeys() {
       {created && (
         <div role="status" className="rounded-md border border-green-300 bg-green-50 p-3 text-sm">
           <p className="font-medium">Copy this key now: it will not be shown again.</p>
-          <code className="mt-1 block break-all rounded bg-white p-2" data-testid="new-api-key">
-            {created}
-          </code>
+          <div className="mt-1 flex items-start gap-2">
+            <code className="block flex-1 break-all rounded bg-white p-2" data-testid="new-api-key">
+              {created}
+            </code>
+            <button
+              type="button"
+              className="rounded-md border border-green-400 bg-white px-3 py-2 text-sm"
+              onClick={() => {
+                void navigator.clipboard?.writeText(created).then(() => setCopied(true));
+              }}
+            >
+              {copied ? "Copied" : "Copy"}
+            </button>
+          </div>
         </div>
       )}
       <ul className="divide-y divide-zinc-200 rounded-md border border-zinc-200" aria-label="Your API keys">

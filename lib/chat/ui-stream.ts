@@ -53,7 +53,11 @@ export function uiMessageStreamResponse(
           completionTokens: result.completionTokens,
           requestId: options.requestId,
         };
-        if (result.error) send({ type: "error", errorText: result.error.message });
+        if (result.error) {
+          // The client stops reading at an error: send the status before it.
+          send({ type: "message-metadata", messageMetadata: metadata });
+          send({ type: "error", errorText: result.error.message });
+        }
         send({ type: "finish", finishReason: finishReasonFor(result), messageMetadata: metadata });
         write(sseData("[DONE]"));
       }, signal);

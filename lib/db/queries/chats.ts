@@ -35,6 +35,12 @@ export async function getChat(userId: string, chatId: string) {
   return chat;
 }
 
+/** Whether any user has a chat with this id. */
+export async function chatExists(chatId: string): Promise<boolean> {
+  const db = await prisma();
+  return (await db.chat.count({ where: { id: chatId } })) > 0;
+}
+
 /**
  * The chat with this id, created for the user when it does not exist yet (the
  * client picks the id of a new chat). Another user's chat id is a 404.

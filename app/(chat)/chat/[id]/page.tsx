@@ -4,7 +4,7 @@ import { Chat } from "@/components/chat/chat";
 import { currentUser } from "@/lib/auth/authenticate";
 import { toUiMessage } from "@/lib/chat/ui-messages";
 import { config } from "@/lib/config";
-import { getChat } from "@/lib/db/queries/chats";
+import { chatExists, getChat } from "@/lib/db/queries/chats";
 import { listMessages } from "@/lib/db/queries/messages";
 
 export const dynamic = "force-dynamic";
@@ -15,7 +15,11 @@ export default async function ChatPage({ params }: { params: Promise<{ id: strin
   const user = await currentUser();
   if (!user) redirect("/sign-in");
   const chat = await getChat(user.id, id).catch(() => null);
-  if (!chat) notFound();
+  if (!chat) {
+    // Someone else's chat is "not found"; an unused id is a new, empty chat.
+    if (await chatExists(id)) notFound();
+    return <Chat key={id} id={id} title="New chat" initialMessages={[]} initialHasMore={false} />;
+  }
   const page = await listMessages(chat.id, { limit: config.chat.historyPageSize });
   return (
     <Chat

@@ -1,0 +1,49 @@
+import fs from "node:fs";
+import path from "node:path";
+
+/**
+ * Where the e2e servers live. Ports are unusual on purpose so a developer's
+ * `next dev` (3000/3100) and fake model server (4010) never collide with a run;
+ * both can be moved with E2E_PORT / E2E_FAKE_LLM_PORT.
+ */
+export const ROOT = path.resolve(import.meta.dirname, "..", "..");
+export const APP_PORT = Number(process.env.E2E_PORT ?? 3417);
+export const FAKE_LLM_PORT = Number(process.env.E2E_FAKE_LLM_PORT ?? 4417);
+export const APP_URL = `http://127.0.0.1:${APP_PORT}`;
+export const FAKE_LLM_URL = `http://127.0.0.1:${FAKE_LLM_PORT}`;
+
+/** Node 24 from the `node` devDependency (the machine's own node may be older). */
+export const NODE = fs.existsSync(path.join(ROOT, "node_modules", "node", "bin", "node"))
+  ? path.join(ROOT, "node_modules", "node", "bin", "node")
+  : process.execPath;
+
+/** Fresh embedded database for every run (deleted by e2e/support/serve-app.ts before the server starts). */
+export const DATA_DIR = path.join(ROOT, ".tmp", "e2e-data");
+/** Own build folder, so an e2e build never clashes with a developer's `.next`. */
+export const DIST_DIR = ".next-e2e";
+export const SCREENSHOT_DIR = path.join(ROOT, "e2e", "screenshots");
+
+/** The first account of the run (created by e2e/first-user.spec.ts; becomes admin). */
+export const FIRST_USER = { email: "admin@parley.test", password: "first-user-pass-1" };
+
+/** Idle timeout the server runs with, so the stall test ends in seconds, not 30 s. */
+export const IDLE_TIMEOUT_MS = 3_000;
+
+/** Environment for the Parley server under test. */
+export function appEnv(): Record<string, string> {
+  return {
+    DATA_DIR,
+    NEXT_DIST_DIR: DIST_DIR,
+    NEXT_TELEMETRY_DISABLED: "1",
+    LLM_BASE_URL: `${FAKE_LLM_URL}/v1`,
+    LLM_MODEL: "fake-model",
+    LLM_FIRST_TOKEN_TIMEOUT_MS: "15000",
+    LLM_IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS),
+    AUTH_SECRET: "e2e-only-secret-0123456789abcdefghijklmnop",
+    OPEN_SIGNUP: "1",
+    // Never pick up a developer's own database or model settings.
+    DATABASE_URL: "",
+    LLM_API_KEY: "",
+    PORT: String(APP_PORT),
+  };
+}

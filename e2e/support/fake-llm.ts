@@ -1,0 +1,54 @@
+import { FAKE_LLM_URL } from "./env";
+
+/** A rule for the fake model server (tests/fake-llm/server.ts); the newest matching rule wins. */
+export interface FakeRule {
+  /** Substring of the request's last user message (or of any message with `anywhere`). */
+  match: string;
+  reply?: string;
+  ttftMs?: number;
+  tokensPerSec?: number;
+  error?: { status: number; message: string };
+  dropAfterTokens?: number;
+  stallAfterTokens?: number;
+  anywhere?: boolean;
+}
+
+export interface RecordedRequest {
+  id: string;
+  path: string;
+  body: { messages?: Array<{ role: string; content: unknown }>; stream?: boolean; max_tokens?: number };
+  receivedAt: number;
+  firstByteAt?: number;
+  tokensSent: number;
+  aborted: boolean;
+  completed: boolean;
+}
+
+/** Steers the shared fake model server over HTTP. Use a unique `match` per test. */
+export const fakeLlm = {
+  async rule(rule: FakeRule): Promise<void> {
+    const response = await fetch(`${FAKE_LLM_URL}/__fake/rules`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(rule),
+    });
+    if (!response.ok) throw new Error(`fake LLM rejected the rule: ${response.status} ${await response.text()}`);
+  },
+
+  /** Recorded chat completion requests whose messages contain `match` (streamed ones only by default). */
+  async requests(match: string, { streamedOnly = true } = {}): Promise<RecordedRequest[]> {
+    const response = await fetch(`${FAKE_LLM_URL}/__fake/requests?match=${encodeURIComponent(match)}`);
+    if (!response.ok) throw new Error(`fake LLM requests: ${response.status}`);
+    const all = (await response.json()) as RecordedRequest[];
+    return streamedOnly ? all.filter((request) => request.body.stream === true) : all;
+  },
+
+  async reset(): Promise<void> {
+    await fetch(`${FAKE_LLM_URL}/__fake/reset`, { method: "POST" });
+  },
+};
+
+/** A short unique marker for match strings, chat titles and e-mail addresses. */
+export function uniqueId(prefix: string): string {
+  return `${prefix}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
