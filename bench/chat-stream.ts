@@ -20,7 +20,7 @@ const APP_PORT = 4511;
 const TOKENS = 50;
 const TPS = 50;
 const DATA_DIR = path.join(ROOT, ".tmp/bench-data");
-const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: ".next-bench", DATA_DIR, DATABASE_URL: "" };
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: ".next-bench", DATA_DIR, DATABASE_URL: process.env.BENCH_DATABASE_URL ?? "" };
 const now = () => performance.timeOrigin + performance.now();
 const children: ChildProcess[] = [];
 

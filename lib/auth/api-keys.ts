@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { prisma } from "../db/client";
 import { notFound } from "../http/errors";
+import { TtlCache } from "./ttl-cache";
 import type { AuthUser } from "./users";
 
 const KEY_PREFIX = "pk_";
@@ -44,17 +45,34 @@ export async function revokeApiKey(userId: string, id: string): Promise<void> {
     data: { revokedAt: new Date() },
   });
   if (count === 0) throw notFound("API key");
+  keyCache.deleteWhere((entry) => entry.keyId === id);
 }
+
+interface CachedKey {
+  keyId: string;
+  user: AuthUser;
+}
+
+/**
+ * Valid keys seen in the last few seconds, so a busy API client does not cost
+ * a database read per request. Revoking a key in this process drops it at
+ * once; another Parley process sharing the database notices within the TTL.
+ */
+const keyCache = new TtlCache<string, CachedKey>(10_000);
 
 /** The user a bearer key belongs to, or null for an unknown or revoked key. */
 export async function userForApiKey(key: string): Promise<AuthUser | null> {
   if (!key.startsWith(KEY_PREFIX)) return null;
+  const hash = hashApiKey(key);
+  const cached = keyCache.get(hash);
+  if (cached) return cached.user;
   const db = await prisma();
   const row = await db.apiKey.findUnique({
-    where: { hash: hashApiKey(key) },
+    where: { hash },
     select: { id: true, revokedAt: true, lastUsedAt: true, user: { select: { id: true, email: true, role: true } } },
   });
   if (!row || row.revokedAt) return null;
+  keyCache.set(hash, { keyId: row.id, user: row.user });
   // Record use at most once a minute: no write on every request.
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
     void db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => {});

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { prisma } from "../db/client";
 import { HttpError } from "../http/errors";
 import { hashPassword, verifyPassword } from "./password";
+import { TtlCache } from "./ttl-cache";
 
 export type Role = "user" | "admin";
 
@@ -60,9 +61,17 @@ export async function verifyCredentials(email: string, password: string): Promis
   return { id: user.id, email: user.email, role: user.role };
 }
 
+/** Signed-in users seen in the last few seconds: a session costs no database read per request. */
+const userCache = new TtlCache<string, AuthUser>(10_000);
+
+/** The user with this id; a deleted user or a changed role shows within seconds. */
 export async function findUser(id: string): Promise<AuthUser | null> {
+  const cached = userCache.get(id);
+  if (cached) return cached;
   const db = await prisma();
-  return db.user.findUnique({ where: { id }, select: { id: true, email: true, role: true } });
+  const user = await db.user.findUnique({ where: { id }, select: { id: true, email: true, role: true } });
+  if (user) userCache.set(id, user);
+  return user;
 }
 
 export async function findUserByEmail(email: string): Promise<AuthUser | null> {

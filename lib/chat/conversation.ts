@@ -10,7 +10,7 @@ import {
   lastMessage,
   recentMessages,
   textOf,
-  type StoredMessage,
+  type HistoryRow,
 } from "../db/queries/messages";
 import { badRequest } from "../http/errors";
 import type { Trace } from "../telemetry/trace";
@@ -115,7 +115,7 @@ async function removeRegeneratedAnswer(chatId: string, messageId: string | undef
   else if (messageId) throw badRequest("Only an answer can be regenerated.");
 }
 
-function toHistory(message: StoredMessage): HistoryMessage | null {
+function toHistory(message: HistoryRow): HistoryMessage | null {
   if (message.role === "system") return null;
   return { seq: message.seq, role: message.role, text: textOf(message.parts) };
 }

@@ -1,4 +1,4 @@
-import { prisma } from "../client";
+import { prisma, sql } from "../client";
 import { notFound } from "../../http/errors";
 
 export interface ChatSummary {
@@ -45,20 +45,38 @@ export async function chatExists(chatId: string): Promise<boolean> {
  * The chat with this id, created for the user when it does not exist yet (the
  * client picks the id of a new chat). Another user's chat id is a 404.
  */
-export async function ensureChat(userId: string, chatId: string, title: string) {
-  const db = await prisma();
-  const existing = await db.chat.findUnique({ where: { id: chatId } });
+export interface TurnChat {
+  id: string;
+  userId: string;
+  titleByUser: boolean;
+  summary: string | null;
+  summarizedSeq: number;
+}
+
+const TURN_CHAT_COLUMNS = `id, "userId", "titleByUser", summary, "summarizedSeq"`;
+
+export async function ensureChat(
+  userId: string,
+  chatId: string,
+  title: string,
+  retried = false,
+): Promise<{ chat: TurnChat; created: boolean }> {
+  const db = await sql();
+  // Plain SQL: this runs on every chat turn.
+  const [existing] = await db.query<TurnChat>(`SELECT ${TURN_CHAT_COLUMNS} FROM "Chat" WHERE id = $1`, [chatId]);
   if (existing) {
     if (existing.userId !== userId) throw notFound("Chat");
     return { chat: existing, created: false };
   }
-  try {
-    const chat = await db.chat.create({ data: { id: chatId, userId, title } });
-    return { chat, created: true };
-  } catch (error) {
-    if ((error as { code?: string }).code === "P2002") return { chat: await getChat(userId, chatId), created: false };
-    throw error;
-  }
+  const [created] = await db.query<TurnChat>(
+    `INSERT INTO "Chat" (id, "userId", title, "updatedAt") VALUES ($1, $2, $3, now() AT TIME ZONE 'UTC')
+     ON CONFLICT (id) DO NOTHING RETURNING ${TURN_CHAT_COLUMNS}`,
+    [chatId, userId, title],
+  );
+  if (created) return { chat: created, created: true };
+  // Created by a concurrent request a moment ago: only usable if it is this user's.
+  if (retried) throw notFound("Chat");
+  return ensureChat(userId, chatId, title, true);
 }
 
 export async function renameChat(userId: string, chatId: string, title: string): Promise<ChatSummary> {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { prisma } from "../client";
+import { prisma, sql } from "../client";
 import type { Prisma } from "../generated/client";
 import { notFound } from "../../http/errors";
 
@@ -54,34 +54,46 @@ export function textOf(parts: unknown): string {
  * Appends a message at the end of the chat in one statement: the seq comes
  * from the chat row's counter, bumped atomically, so concurrent appends never
  * clash. A user message re-sent with the same client id is not stored twice:
- * the stored one is returned.
+ * the stored one is returned. Plain SQL: this runs twice on every chat turn.
  */
-export async function appendMessage(chatId: string, message: NewMessage): Promise<StoredMessage> {
-  const db = await prisma();
-  const id = message.id ?? randomUUID();
-  const rows = await db.$queryRaw<StoredMessage[]>`
-    WITH next AS (
-      UPDATE "Chat" SET "lastSeq" = "lastSeq" + 1, "updatedAt" = now()
-      WHERE id = ${chatId}
-      RETURNING "lastSeq"
-    )
-    INSERT INTO "Message" (id, "chatId", seq, "clientId", role, parts, status, error, model,
-                           "promptTokens", "completionTokens", "ttftMs", "durationMs")
-    SELECT ${id}, ${chatId}, next."lastSeq", ${message.clientId ?? null}, ${message.role}::"MessageRole",
-           ${JSON.stringify(message.parts)}::jsonb, ${message.status ?? "complete"}::"MessageStatus",
-           ${message.error ?? null}, ${message.model ?? null}, ${message.promptTokens ?? null}::int,
-           ${message.completionTokens ?? null}::int, ${message.ttftMs ?? null}::int, ${message.durationMs ?? null}::int
-    FROM next
-    ON CONFLICT ("chatId", "clientId") DO NOTHING
-    RETURNING id, seq, "clientId", role, parts, status, error, model, "promptTokens", "completionTokens",
-              "ttftMs", "durationMs", "createdAt"`;
+export async function appendMessage(chatId: string, message: NewMessage): Promise<{ id: string; seq: number }> {
+  const db = await sql();
+  const rows = await db.query<{ id: string; seq: number }>(
+    `WITH next AS (
+       UPDATE "Chat" SET "lastSeq" = "lastSeq" + 1, "updatedAt" = now() AT TIME ZONE 'UTC' WHERE id = $1 RETURNING "lastSeq"
+     )
+     INSERT INTO "Message" (id, "chatId", seq, "clientId", role, parts, status, error, model,
+                            "promptTokens", "completionTokens", "ttftMs", "durationMs")
+     SELECT $2, $1, next."lastSeq", $3, $4::"MessageRole", $5::jsonb, $6::"MessageStatus", $7, $8,
+            $9::int, $10::int, $11::int, $12::int
+     FROM next
+     ON CONFLICT ("chatId", "clientId") DO NOTHING
+     RETURNING id, seq`,
+    [
+      chatId,
+      message.id ?? randomUUID(),
+      message.clientId ?? null,
+      message.role,
+      JSON.stringify(message.parts),
+      message.status ?? "complete",
+      message.error ?? null,
+      message.model ?? null,
+      message.promptTokens ?? null,
+      message.completionTokens ?? null,
+      message.ttftMs ?? null,
+      message.durationMs ?? null,
+    ],
+  );
   if (rows[0]) return rows[0];
   // Nothing inserted: either the chat is gone or this client id was stored before.
   const stored = message.clientId
-    ? await db.message.findUnique({ where: { chatId_clientId: { chatId, clientId: message.clientId } }, select: messageSelect })
-    : null;
-  if (!stored) throw notFound("Chat");
-  return stored;
+    ? await db.query<{ id: string; seq: number }>(`SELECT id, seq FROM "Message" WHERE "chatId" = $1 AND "clientId" = $2`, [
+        chatId,
+        message.clientId,
+      ])
+    : [];
+  if (!stored[0]) throw notFound("Chat");
+  return stored[0];
 }
 
 /**
@@ -104,15 +116,19 @@ export async function listMessages(
   return { messages: rows.slice(0, limit).reverse(), hasMore };
 }
 
-/** The newest messages after `afterSeq`, oldest first, at most `limit`. */
-export async function recentMessages(chatId: string, afterSeq: number, limit: number): Promise<StoredMessage[]> {
-  const db = await prisma();
-  const rows = await db.message.findMany({
-    where: { chatId, seq: { gt: afterSeq } },
-    orderBy: { seq: "desc" },
-    take: limit,
-    select: messageSelect,
-  });
+export interface HistoryRow {
+  seq: number;
+  role: "system" | "user" | "assistant";
+  parts: unknown;
+}
+
+/** The newest messages after `afterSeq`, oldest first, at most `limit`. Plain SQL: runs on every turn. */
+export async function recentMessages(chatId: string, afterSeq: number, limit: number): Promise<HistoryRow[]> {
+  const db = await sql();
+  const rows = await db.query<HistoryRow>(
+    `SELECT seq, role, parts FROM "Message" WHERE "chatId" = $1 AND seq > $2 ORDER BY seq DESC LIMIT $3`,
+    [chatId, afterSeq, limit],
+  );
   return rows.reverse();
 }
 
