@@ -14,6 +14,12 @@ export const { handlers, auth, signOut } = NextAuth({
   trustHost: true,
   session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
   pages: { signIn: "/sign-in" },
+  logger: {
+    // A wrong password is an expected outcome, answered on the form: no stack trace in the log.
+    error: (error) => {
+      if (error.name !== "CredentialsSignin") console.error("[auth]", error);
+    },
+  },
   providers: [
     Credentials({
       credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" } },

@@ -1,6 +1,5 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import type { PGlite as PGliteInstance } from "@electric-sql/pglite";
 import { config } from "../config";
 import { PrismaClient } from "./generated/client";
 import { migrate, type SqlRunner } from "./migrate";
@@ -72,23 +71,28 @@ async function openPostgres(url: string): Promise<Database> {
   };
 }
 
+/**
+ * Embedded PostgreSQL (PGlite, with pgvector) in `<dataDir>/pglite`, run in a
+ * worker thread: its WASM query execution never blocks the event loop that
+ * streams answers.
+ */
 async function openPglite(dataDir: string): Promise<Database> {
-  const [{ PGlite }, { vector }, { PrismaPGlite }] = await Promise.all([
-    import("@electric-sql/pglite"),
-    import("@electric-sql/pglite-pgvector"),
+  const [{ PrismaPGlite }, { PGliteThread }] = await Promise.all([
     import("pglite-prisma-adapter"),
+    import("./pglite-thread-client"),
   ]);
   const dir = path.join(dataDir, "pglite");
   await fs.mkdir(dir, { recursive: true });
   const release = lockDataDir(dataDir);
-  let pglite: PGliteInstance;
+  const pglite = new PGliteThread(dir);
   try {
-    pglite = await PGlite.create(dir, { extensions: { vector } });
+    await pglite.ready;
   } catch (error) {
     release();
+    await pglite.close().catch(() => {});
     throw error;
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite.asPGlite()) });
   return {
     prisma,
     kind: "pglite",
