@@ -93,6 +93,17 @@ interface Sample {
   endedAt: number;
 }
 
+/** Reads a streamed response to its end; returns when `marker` first appeared. */
+async function firstSeen(response: Response, marker: string): Promise<number> {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let seenAt = 0;
+  for (let next = await reader.read(); !next.done; next = await reader.read()) {
+    if (!seenAt && decoder.decode(next.value, { stream: true }).includes(marker)) seenAt = now();
+  }
+  return seenAt;
+}
+
 /** One stream through Parley; returns when it ends. */
 async function streamParley(key: string, match: string, chatId: string = randomUUID()): Promise<Sample> {
   const response = await fetch(`http://127.0.0.1:${APP_PORT}/api/chat`, {
@@ -100,34 +111,19 @@ async function streamParley(key: string, match: string, chatId: string = randomU
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
     body: JSON.stringify({ id: chatId, message: match }),
   });
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let firstDeltaAt = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (!firstDeltaAt && decoder.decode(value, { stream: true }).includes('"text-delta"')) firstDeltaAt = now();
-  }
+  const firstDeltaAt = await firstSeen(response, '"text-delta"');
   return { match, firstDeltaAt, endedAt: now() };
 }
 
-/** The same stream read straight from the model server: the baseline. */
-async function streamDirect(match: string): Promise<Sample> {
+/** The same stream read straight from the model server: the baseline (time to its first token). */
+async function streamDirect(match: string): Promise<number> {
   const started = now();
   const response = await fetch(`http://127.0.0.1:${FAKE_PORT}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ model: "fake-model", stream: true, messages: [{ role: "user", content: match }] }),
   });
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let firstDeltaAt = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (!firstDeltaAt && decoder.decode(value, { stream: true }).includes('"content":"b')) firstDeltaAt = now();
-  }
-  return { match, firstDeltaAt: firstDeltaAt - started, endedAt: now() };
+  return (await firstSeen(response, '"content":"b')) - started;
 }
 
 async function upstreamFirstTokens(): Promise<Map<string, number>> {
@@ -208,7 +204,7 @@ async function main() {
   await Promise.all(Array.from({ length: 5 }, (_, i) => streamParley(key, `warm ${i}`)));
 
   const baseline = [];
-  for (let i = 0; i < 10; i++) baseline.push((await streamDirect(`direct ${i}`)).firstDeltaAt);
+  for (let i = 0; i < 10; i++) baseline.push(await streamDirect(`direct ${i}`));
 
   console.log(`\nParley streaming benchmark: ${TOKENS}-token answers at ${TPS} tokens/s (fake model server)`);
   console.log(`baseline, client reading the model server directly: first token p50 ${fmt(percentile(baseline, 50))}, p95 ${fmt(percentile(baseline, 95))}`);

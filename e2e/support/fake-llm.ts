@@ -1,28 +1,7 @@
 import { FAKE_LLM_URL } from "./env";
 
-/** A rule for the fake model server (tests/fake-llm/server.ts); the newest matching rule wins. */
-export interface FakeRule {
-  /** Substring of the request's last user message (or of any message with `anywhere`). */
-  match: string;
-  reply?: string;
-  ttftMs?: number;
-  tokensPerSec?: number;
-  error?: { status: number; message: string };
-  dropAfterTokens?: number;
-  stallAfterTokens?: number;
-  anywhere?: boolean;
-}
-
-export interface RecordedRequest {
-  id: string;
-  path: string;
-  body: { messages?: Array<{ role: string; content: unknown }>; stream?: boolean; max_tokens?: number };
-  receivedAt: number;
-  firstByteAt?: number;
-  tokensSent: number;
-  aborted: boolean;
-  completed: boolean;
-}
+export type { FakeRule, RecordedRequest } from "../../tests/fake-llm/server";
+import type { FakeRule, RecordedRequest } from "../../tests/fake-llm/server";
 
 /** Steers the shared fake model server over HTTP. Use a unique `match` per test. */
 export const fakeLlm = {
