@@ -102,6 +102,14 @@ export function Chat({
     }
   }
 
+  async function syncLastAnswer() {
+    const response = await fetch(`/api/chats/${id}/messages?limit=1`, { cache: "no-store" });
+    if (!response.ok) return;
+    const [stored] = ((await response.json()) as { messages: ChatMessage[] }).messages;
+    if (!stored || stored.role !== "assistant") return;
+    setMessages((current) => current.map((message) => (message.id === stored.id ? stored : message)));
+  }
+
   function retry() {
     clearError();
     void regenerate();
@@ -176,6 +184,9 @@ export function Chat({
                 : message,
             ),
           );
+          // The server may have received a token or two more before it noticed the
+          // stop: show the stored answer, so the screen and a reload agree.
+          setTimeout(() => void syncLastAnswer(), 1_000);
         }}
       />
     </>

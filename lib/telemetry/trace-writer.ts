@@ -35,14 +35,32 @@ class TraceWriter {
     this.stages = [];
     this.flushing = this.flushing.then(async () => {
       if (traces.length === 0) return;
+      const db = await prisma();
       try {
-        const db = await prisma();
         await db.$transaction([db.requestTrace.createMany({ data: traces }), db.traceStage.createMany({ data: stages })]);
-      } catch (error) {
-        console.error(`[parley] could not save ${traces.length} trace(s)`, error);
+      } catch {
+        // One bad row (say, a user deleted since the request) must not lose the batch.
+        await saveOneByOne(db, traces, stages);
       }
     });
     return this.flushing;
+  }
+}
+
+async function saveOneByOne(db: Awaited<ReturnType<typeof prisma>>, traces: TraceRow[], stages: StageRow[]) {
+  for (const trace of traces) {
+    const own = stages.filter((stage) => stage.traceId === trace.id);
+    const attempt = (row: TraceRow) =>
+      db.$transaction([db.requestTrace.create({ data: row }), db.traceStage.createMany({ data: own })]);
+    try {
+      await attempt(trace);
+    } catch {
+      try {
+        await attempt({ ...trace, userId: null });
+      } catch (error) {
+        console.error("[parley] could not save trace", trace.id, error);
+      }
+    }
   }
 }
 

@@ -3,6 +3,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { describe, inject } from "vitest";
 import { openDatabase, useDatabase, type Database } from "../../lib/db/client";
+import { flushTraces } from "../../lib/telemetry/trace-writer";
 
 export type Backend = "pglite" | "postgres";
 
@@ -42,6 +43,7 @@ export async function openTestDatabase(backend: Backend): Promise<TestDatabase> 
     return {
       db,
       close: async () => {
+        await flushTraces();
         useDatabase(undefined);
         await db.close();
         await fs.rm(dir, { recursive: true, force: true });
@@ -63,6 +65,7 @@ export async function openTestDatabase(backend: Backend): Promise<TestDatabase> 
   return {
     db,
     close: async () => {
+      await flushTraces();
       useDatabase(undefined);
       await db.close();
       const dropper = new Client({ connectionString: serverUrl });
