@@ -27,4 +27,7 @@ it("stores queued traces in one flush, and one bad row does not lose the others"
     ["api", "error", null, ["prompt_build"]],
     ["ui", "ok", user.id, ["auth"]],
   ]);
+  // Stored as the same instant (UTC), whatever the database's time zone.
+  expect(Math.abs(rows[1]!.startedAt.getTime() - good.startedAt.getTime())).toBeLessThan(1);
+  expect(rows[1]!.totalMs).toBeGreaterThan(0);
 });

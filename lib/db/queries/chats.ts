@@ -92,10 +92,10 @@ export async function deleteChat(userId: string, chatId: string): Promise<void> 
   if (count === 0) throw notFound("Chat");
 }
 
-/** Sets a generated title unless the user has named the chat. */
+/** Sets a generated title unless the user has named the chat (plain SQL: once per new chat, under load). */
 export async function setGeneratedTitle(chatId: string, title: string): Promise<void> {
-  const db = await prisma();
-  await db.chat.updateMany({ where: { id: chatId, titleByUser: false }, data: { title } });
+  const db = await sql();
+  await db.query(`UPDATE "Chat" SET title = $2 WHERE id = $1 AND NOT "titleByUser"`, [chatId, title]);
 }
 
 export async function saveSummary(chatId: string, summary: string, summarizedSeq: number): Promise<void> {
