@@ -75,4 +75,22 @@ test.describe("model failures", () => {
     await expect(chat.alert).toContainText(`stopped sending for ${IDLE_TIMEOUT_MS / 1000} s`);
     await screenshot(page, "error-stall-after-reload");
   });
+
+  test("a lost connection shows an alert with Retry, and Retry answers once it is back", async ({ page, account: _, chat }) => {
+    const match = uniqueId("offline-");
+    await chat.gotoNew();
+    // The browser cannot reach Parley for this one request.
+    await page.route("**/api/chat", (route) => route.abort("internetdisconnected"), { times: 1 });
+    await chat.send(`${match} hello`);
+    await expect(chat.alert).toContainText("Could not reach Parley");
+    await expect(chat.retryButton).toBeVisible();
+    await expect(chat.sendButton).toBeVisible();
+    await screenshot(page, "error-offline");
+
+    await chat.retryButton.click();
+    await expect(chat.answerBody()).toHaveText(`You said: ${match} hello`);
+    await chat.expectAnswerStatus("complete");
+    await expect(chat.alert).toBeHidden();
+    await expect(chat.userMessages).toHaveCount(1);
+  });
 });

@@ -34,6 +34,9 @@ export async function openDatabase(options: { url?: string; dataDir?: string } =
 async function openPostgres(url: string): Promise<Database> {
   const [{ Pool }, { PrismaPg }] = await Promise.all([import("pg"), import("@prisma/adapter-pg")]);
   const pool = new Pool({ connectionString: url, max: 10 });
+  // An idle connection the server closes (restart, failover, admin) must not crash
+  // the process: the pool drops it and opens a new one on the next query.
+  pool.on("error", (error) => console.warn(`[parley] PostgreSQL connection lost: ${error.message}`));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,

@@ -39,16 +39,7 @@ export async function openTestDatabase(backend: Backend): Promise<TestDatabase> 
     await fs.cp(inject("pgliteTemplate"), dir, { recursive: true });
     await fs.rm(path.join(dir, "pglite.pid"), { force: true });
     const db = await openDatabase({ url: "", dataDir: dir });
-    useDatabase(db);
-    return {
-      db,
-      close: async () => {
-        await flushTraces();
-        useDatabase(undefined);
-        await db.close();
-        await fs.rm(dir, { recursive: true, force: true });
-      },
-    };
+    return install(db, () => fs.rm(dir, { recursive: true, force: true }));
   }
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) throw new Error("TEST_DATABASE_URL is not set");
@@ -61,6 +52,16 @@ export async function openTestDatabase(backend: Backend): Promise<TestDatabase> 
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const db = await openDatabase({ url: url.toString() });
+  return install(db, async () => {
+    const dropper = new Client({ connectionString: serverUrl });
+    await dropper.connect();
+    await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await dropper.end();
+  });
+}
+
+/** Makes `db` the app's database until closed; `cleanup` then removes it. */
+function install(db: Database, cleanup: () => Promise<void>): TestDatabase {
   useDatabase(db);
   return {
     db,
@@ -68,10 +69,7 @@ export async function openTestDatabase(backend: Backend): Promise<TestDatabase> 
       await flushTraces();
       useDatabase(undefined);
       await db.close();
-      const dropper = new Client({ connectionString: serverUrl });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await dropper.end();
+      await cleanup();
     },
   };
 }
