@@ -1,4 +1,4 @@
-import { forbidden, unauthorized } from "../http/errors";
+import { unauthorized } from "../http/errors";
 import { userForApiKey } from "./api-keys";
 import { auth } from "./next-auth";
 import { findUser, type AuthUser } from "./users";
@@ -34,12 +34,6 @@ async function sessionUserId(): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-}
-
-export async function authenticateAdmin(request: Request): Promise<Authenticated> {
-  const user = await authenticate(request);
-  if (user.role !== "admin") throw forbidden("Only admins may do that.");
-  return user;
 }
 
 /** For server components: the signed-in user, or null. */
