@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { ChatModelProvider } from "../ai/types";
 import type { AuthUser } from "../auth/users";
 import { config } from "../config";
-import { ensureChat } from "../db/queries/chats";
+import { ensureChat, findTurnChat } from "../db/queries/chats";
 import {
   appendMessage,
   deleteMessagesFrom,
@@ -30,6 +30,8 @@ export interface ChatTurnInput {
   messageId?: string;
 }
 
+const NOT_ENDING_WITH_USER = "The conversation does not end with a user message.";
+
 // Enough history to fill any sensible context budget; older messages are summarized.
 const HISTORY_WINDOW = 200;
 
@@ -46,9 +48,14 @@ export async function prepareChatTurn(
   signal: AbortSignal,
 ): Promise<TurnRequest> {
   const { user, chatId } = input;
-  const { chat } = await trace.time("history_load", () =>
-    ensureChat(user.id, chatId, provisionalTitle(input.message?.text ?? "")),
+  // A chat is created only with a message to store in it: a regenerate of an
+  // unknown chat must not leave an empty chat behind.
+  const chat = await trace.time("history_load", async () =>
+    input.message
+      ? (await ensureChat(user.id, chatId, provisionalTitle(input.message.text))).chat
+      : await findTurnChat(user.id, chatId),
   );
+  if (!chat) throw badRequest(NOT_ENDING_WITH_USER);
   trace.fields.chatId = chat.id;
 
   await trace.time("save_message", async () => {
@@ -73,7 +80,7 @@ export async function prepareChatTurn(
 
   const stored = await trace.time("history_load", () => recentMessages(chat.id, chat.summarizedSeq, HISTORY_WINDOW));
   const history = stored.map(toHistory).filter((m): m is HistoryMessage => m !== null);
-  if (history.at(-1)?.role !== "user") throw badRequest("The conversation does not end with a user message.");
+  if (history.at(-1)?.role !== "user") throw badRequest(NOT_ENDING_WITH_USER);
 
   const isFirstTurn = !chat.titleByUser && stored.filter((m) => m.role === "user").length === 1;
   return {

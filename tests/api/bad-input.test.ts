@@ -104,11 +104,14 @@ describeEachBackend("bad input and other users' data", (backend) => {
         404,
         /Message not found/,
       );
+      const unknownChat = randomUUID();
       await expectError(
-        await alice.fetch("/api/chat", { method: "POST", json: { id: randomUUID(), trigger: "regenerate-message" } }),
+        await alice.fetch("/api/chat", { method: "POST", json: { id: unknownChat, trigger: "regenerate-message" } }),
         400,
         /does not end with a user message/,
       );
+      // Nothing was created on the way: no empty chat appears in the list.
+      await expectError(await alice.fetch(`/api/chats/${unknownChat}`), 404, /Chat not found/);
     });
   });
 

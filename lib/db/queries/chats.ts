@@ -55,19 +55,24 @@ export interface TurnChat {
 
 const TURN_CHAT_COLUMNS = `id, "userId", "titleByUser", summary, "summarizedSeq"`;
 
+/** The user's chat for a turn, or null when no chat has this id; another user's chat is a 404. */
+export async function findTurnChat(userId: string, chatId: string): Promise<TurnChat | null> {
+  const db = await sql();
+  // Plain SQL: this runs on every chat turn.
+  const [chat] = await db.query<TurnChat>(`SELECT ${TURN_CHAT_COLUMNS} FROM "Chat" WHERE id = $1`, [chatId]);
+  if (chat && chat.userId !== userId) throw notFound("Chat");
+  return chat ?? null;
+}
+
 export async function ensureChat(
   userId: string,
   chatId: string,
   title: string,
   retried = false,
 ): Promise<{ chat: TurnChat; created: boolean }> {
+  const existing = await findTurnChat(userId, chatId);
+  if (existing) return { chat: existing, created: false };
   const db = await sql();
-  // Plain SQL: this runs on every chat turn.
-  const [existing] = await db.query<TurnChat>(`SELECT ${TURN_CHAT_COLUMNS} FROM "Chat" WHERE id = $1`, [chatId]);
-  if (existing) {
-    if (existing.userId !== userId) throw notFound("Chat");
-    return { chat: existing, created: false };
-  }
   const [created] = await db.query<TurnChat>(
     `INSERT INTO "Chat" (id, "userId", title, "updatedAt") VALUES ($1, $2, $3, now() AT TIME ZONE 'UTC')
      ON CONFLICT (id) DO NOTHING RETURNING ${TURN_CHAT_COLUMNS}`,
