@@ -14,6 +14,14 @@ function int(name: string, fallback: number): number {
   return Math.floor(value);
 }
 
+function num(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new Error(`${name} must be a number, got "${raw}"`);
+  return value;
+}
+
 function str(name: string): string | undefined {
   const raw = process.env[name];
   return raw === undefined || raw.trim() === "" ? undefined : raw.trim();
@@ -21,6 +29,9 @@ function str(name: string): string | undefined {
 
 export const DEFAULT_MODEL_URL =
   "https://huggingface.co/Qwen/Qwen2.5-0.5B-Instruct-GGUF/resolve/main/qwen2.5-0.5b-instruct-q4_k_m.gguf";
+
+export const DEFAULT_EMBEDDING_MODEL_URL =
+  "https://huggingface.co/CompendiumLabs/bge-small-en-v1.5-gguf/resolve/main/bge-small-en-v1.5-q8_0.gguf";
 
 export const config = {
   get dataDir() {
@@ -82,6 +93,115 @@ export const config = {
     /** "0" closes sign-up to the public once an admin exists (operators create users with the CLI). */
     get openSignUp() {
       return str("OPEN_SIGNUP") !== "0";
+    },
+  },
+  get redisUrl() {
+    return str("REDIS_URL");
+  },
+  embeddings: {
+    /** OpenAI-compatible server with /embeddings (e.g. vLLM or TEI on the GPU node). */
+    get baseUrl() {
+      return str("EMBEDDINGS_BASE_URL");
+    },
+    get apiKey() {
+      return str("EMBEDDINGS_API_KEY");
+    },
+    get model() {
+      return str("EMBEDDINGS_MODEL") ?? "BAAI/bge-large-en-v1.5";
+    },
+    /** Used for text detected as not English; unset embeds everything with `model`. */
+    get multilingualModel() {
+      return str("EMBEDDINGS_MULTILINGUAL_MODEL");
+    },
+    /** A local GGUF embedding model for the embedded provider. */
+    get modelPath() {
+      return str("EMBEDDINGS_MODEL_PATH");
+    },
+    get modelUrl() {
+      return str("EMBEDDINGS_MODEL_URL") ?? DEFAULT_EMBEDDING_MODEL_URL;
+    },
+    /** "0": never download an embedding model; retrieval is then lexical only. */
+    get downloadEnabled() {
+      return str("EMBEDDINGS_DOWNLOAD") !== "0";
+    },
+    get batchSize() {
+      return Math.max(1, int("EMBEDDINGS_BATCH_SIZE", 32));
+    },
+  },
+  rerank: {
+    /** Cohere/Jina-style /rerank endpoint (vLLM or TEI serving bge-reranker-large). */
+    get baseUrl() {
+      return str("RERANK_BASE_URL");
+    },
+    get apiKey() {
+      return str("RERANK_API_KEY");
+    },
+    get model() {
+      return str("RERANK_MODEL") ?? "BAAI/bge-reranker-large";
+    },
+    /** A local GGUF ranking model (node-llama-cpp), used when no endpoint is set. */
+    get modelPath() {
+      return str("RERANK_MODEL_PATH");
+    },
+  },
+  vectors: {
+    get qdrantUrl() {
+      return str("QDRANT_URL");
+    },
+    get qdrantApiKey() {
+      return str("QDRANT_API_KEY");
+    },
+  },
+  retrieval: {
+    /** "always": search before every turn; "tool": the model calls search_knowledge_base when it wants. */
+    get mode(): "always" | "tool" {
+      return str("RAG_MODE") === "tool" ? "tool" : "always";
+    },
+    get topK() {
+      return Math.max(1, int("RAG_TOP_K", 5));
+    },
+    /** Candidates taken from each of dense and lexical search before fusion and rerank. */
+    get candidates() {
+      return Math.max(1, int("RAG_CANDIDATES", 20));
+    },
+    /** Relevance floor for reranker scores (0..1). */
+    get minRerankScore() {
+      return num("RAG_MIN_RERANK_SCORE", 0.1);
+    },
+    /** Relevance floor for cosine similarity when no reranker is configured. */
+    get minSimilarity() {
+      return num("RAG_MIN_SIMILARITY", 0.6);
+    },
+    /** Relevance floor for lexical matches: share of the question's terms a passage must contain. */
+    get minTermCoverage() {
+      return num("RAG_MIN_TERM_COVERAGE", 0.5);
+    },
+  },
+  knowledge: {
+    get maxFileBytes() {
+      return int("KB_MAX_FILE_BYTES", 50 * 1024 * 1024);
+    },
+    get maxUserBytes() {
+      return int("KB_MAX_USER_BYTES", 1024 * 1024 * 1024);
+    },
+    get maxFilesPerUpload() {
+      return Math.max(1, int("KB_MAX_FILES_PER_UPLOAD", 20));
+    },
+    /** Limits checked on a DOCX (a zip) before anything is decompressed. */
+    get docxMaxUncompressedBytes() {
+      return int("KB_DOCX_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024);
+    },
+    get docxMaxEntries() {
+      return int("KB_DOCX_MAX_ENTRIES", 5_000);
+    },
+    get ingestConcurrency() {
+      return Math.max(1, int("KB_INGEST_CONCURRENCY", 2));
+    },
+    get chunkTokens() {
+      return Math.max(32, int("CHUNK_TOKENS", 300));
+    },
+    get chunkOverlapTokens() {
+      return int("CHUNK_OVERLAP_TOKENS", 50);
     },
   },
 };
