@@ -12,6 +12,13 @@ export async function register() {
     console.error("[parley] database failed to open; /api/health will report it", error);
   }
   try {
+    const { startIngestWorker } = await import("./lib/rag/ingest/queue");
+    await startIngestWorker();
+    console.log("[parley] ingestion worker started");
+  } catch (error) {
+    console.error("[parley] the ingestion worker did not start; uploads will wait in the queue", error);
+  }
+  try {
     (await chatModel()).warm();
   } catch (error) {
     console.error("[parley] model preparation failed; /api/health will report it", error);

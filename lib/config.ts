@@ -194,6 +194,10 @@ export const config = {
     get docxMaxEntries() {
       return int("KB_DOCX_MAX_ENTRIES", 5_000);
     },
+    /** A job whose worker sent no heartbeat for this long is retried (a crashed or restarted process). */
+    get jobHeartbeatSeconds() {
+      return Math.max(10, int("KB_JOB_HEARTBEAT_SECONDS", 30));
+    },
     get ingestConcurrency() {
       return Math.max(1, int("KB_INGEST_CONCURRENCY", 2));
     },

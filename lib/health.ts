@@ -1,15 +1,18 @@
 import { chatModel } from "./ai/chat-model";
 import type { ModelStatus } from "./ai/types";
 import { database } from "./db/client";
+import { knowledgeStatus, type KnowledgeStatus } from "./rag/status";
 
 export interface Health {
   status: "ok" | "unavailable";
   reasons: string[];
   database: { ok: boolean; kind?: string; error?: string };
   model: ModelStatus;
+  /** Knowledge base retrieval: does not decide `status` (chat works without it), but says what is degraded. */
+  knowledge: KnowledgeStatus | { error: string };
 }
 
-/** Can Parley answer right now? Database reachable and a model ready. */
+/** Can Parley answer right now? Database reachable and a model ready; plus how the knowledge base searches. */
 export async function checkHealth(): Promise<Health> {
   const reasons: string[] = [];
   let db: Health["database"];
@@ -25,5 +28,6 @@ export async function checkHealth(): Promise<Health> {
   const model = await (await chatModel()).status();
   if (model.state === "unavailable") reasons.push(`Model: ${model.reason}`);
   else if (model.state !== "ready") reasons.push(`Model: ${model.message}`);
-  return { status: reasons.length === 0 ? "ok" : "unavailable", reasons, database: db, model };
+  const knowledge = await knowledgeStatus().catch((error: Error) => ({ error: error.message }));
+  return { status: reasons.length === 0 ? "ok" : "unavailable", reasons, database: db, model, knowledge };
 }

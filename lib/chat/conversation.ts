@@ -11,12 +11,13 @@ import {
   recentMessages,
   textOf,
   type HistoryRow,
+  type MessagePart,
 } from "../db/queries/messages";
 import { badRequest } from "../http/errors";
 import type { Trace } from "../telemetry/trace";
 import { generateTitle, provisionalTitle, runInBackground, summarizeDropped } from "./background";
 import type { HistoryMessage } from "./context";
-import type { TurnRequest } from "./turn";
+import type { TurnRequest, TurnResult } from "./turn";
 
 export type ChatTrigger = "submit-message" | "regenerate-message";
 
@@ -90,13 +91,14 @@ export async function prepareChatTurn(
     summary: chat.summary,
     signal,
     messageId: randomUUID(),
+    knowledge: { userId: user.id },
     persist: async (result) => {
       // Nothing was shown for a stop before the first token: store nothing.
       if (result.status === "partial" && result.text === "") return;
       await appendMessage(chat.id, {
         id: result.messageId,
         role: "assistant",
-        parts: [{ type: "text", text: result.text }],
+        parts: answerParts(result),
         status: result.status,
         error: result.error?.message ?? null,
         model: result.model,
@@ -120,6 +122,13 @@ async function removeRegeneratedAnswer(chatId: string, messageId: string | undef
   const target = messageId ? await findMessage(chatId, messageId) : await lastMessage(chatId);
   if (target?.role === "assistant") await deleteMessagesFrom(chatId, target.seq);
   else if (messageId) throw badRequest("Only an answer can be regenerated.");
+}
+
+/** The stored answer: its text, and what the knowledge base gave it (sources for the citation cards). */
+export function answerParts(result: Pick<TurnResult, "text" | "knowledge">): MessagePart[] {
+  const parts: MessagePart[] = [{ type: "text", text: result.text }];
+  if (result.knowledge) parts.push({ type: "data-knowledge", data: result.knowledge });
+  return parts;
 }
 
 function toHistory(message: HistoryRow): HistoryMessage | null {

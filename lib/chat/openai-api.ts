@@ -61,6 +61,7 @@ export async function completionResponse(request: Request): Promise<Response> {
     messageId: randomUUID(),
     maxOutputTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
     temperature: body.temperature ?? undefined,
+    knowledge: body.knowledge_base === false ? undefined : { userId: user.id },
   });
   const usageOf = (result: TurnResult) => ({
     prompt_tokens: result.promptTokens ?? 0,
@@ -85,6 +86,7 @@ export async function completionResponse(request: Request): Promise<Response> {
           { index: 0, message: { role: "assistant", content: result.text }, finish_reason: FINISH[result.finishReason] ?? "stop" },
         ],
         usage: usageOf(result),
+        ...sourcesField(result),
       },
       { headers },
     );
@@ -103,7 +105,16 @@ export async function completionResponse(request: Request): Promise<Response> {
         if (result.error) {
           write(sseData({ error: { message: result.error.message, type: "server_error", code: result.error.code } }));
         } else {
-          chunk({}, FINISH[result.finishReason] ?? "stop");
+          write(
+            sseData({
+              id,
+              object: "chat.completion.chunk",
+              created,
+              model,
+              choices: [{ index: 0, delta: {}, finish_reason: FINISH[result.finishReason] ?? "stop" }],
+              ...sourcesField(result),
+            }),
+          );
           if (body.stream_options?.include_usage) {
             write(sseData({ id, object: "chat.completion.chunk", created, model, choices: [], usage: usageOf(result) }));
           }
@@ -113,6 +124,27 @@ export async function completionResponse(request: Request): Promise<Response> {
     },
     { requestSignal: request.signal, headers },
   );
+}
+
+/**
+ * Parley's extra response field: the knowledge-base passages the model was
+ * given, numbered as the answer cites them ([n]), with `cited` telling which
+ * the answer used. Absent when the knowledge base was not searched.
+ */
+function sourcesField(result: TurnResult) {
+  if (!result.knowledge) return {};
+  return {
+    sources: result.knowledge.sources.map((s) => ({
+      index: s.n,
+      document_id: s.documentId,
+      document_name: s.documentName,
+      page: s.page,
+      page_end: s.pageEnd,
+      heading_path: s.headingPath,
+      text: s.text,
+      cited: s.cited,
+    })),
+  };
 }
 
 /** GET /v1/models */

@@ -48,6 +48,8 @@ export const completionRequestSchema = z.looseObject({
   max_tokens: z.number().int().positive().max(32_768).nullish(),
   max_completion_tokens: z.number().int().positive().max(32_768).nullish(),
   temperature: z.number().min(0).max(2).nullish(),
+  /** Parley extension: false answers without the caller's knowledge base (default true). */
+  knowledge_base: z.boolean().optional(),
 });
 
 export type CompletionRequest = z.infer<typeof completionRequestSchema>;

@@ -2,7 +2,10 @@ import type { ChatModelProvider } from "../ai/types";
 import { config } from "../config";
 import type { MessageStatus } from "../db/queries/messages";
 import type { Trace, TraceOutcome } from "../telemetry/trace";
+import { retrieve, type Retrieval } from "../rag/retrieve";
+import { CitationFilter } from "./citations";
 import { fitHistory, systemPrompt, type HistoryMessage } from "./context";
+import { knowledgePrompt, knowledgeReport, type KnowledgeReport } from "./knowledge-prompt";
 import { streamModel, type ModelStreamResult } from "./model-stream";
 import { responseTokenLimit } from "./response-length";
 
@@ -24,6 +27,8 @@ export interface TurnRequest {
   persist?: (result: TurnResult) => Promise<void>;
   /** Called after the answer with the messages that did not fit the budget. */
   onDropped?: (dropped: HistoryMessage[]) => void;
+  /** Answer from this user's knowledge base (their readable collections). */
+  knowledge?: { userId: string };
 }
 
 export interface TurnResult extends ModelStreamResult {
@@ -31,6 +36,8 @@ export interface TurnResult extends ModelStreamResult {
   model: string;
   status: MessageStatus;
   maxOutputTokens: number;
+  /** Set when the knowledge base was consulted: its passages, which were cited, how it searched. */
+  knowledge?: KnowledgeReport;
 }
 
 export type TurnEvent = { type: "delta"; text: string } | { type: "finish"; result: TurnResult };
@@ -50,10 +57,12 @@ const OUTCOME: Record<ModelStreamResult["outcome"], TraceOutcome> = {
  */
 export async function runTurn(request: TurnRequest, emit: (event: TurnEvent) => void): Promise<TurnResult> {
   const { trace } = request;
-  const endPrompt = trace.start("prompt_build");
   const latest = request.history.at(-1);
+  const retrieval = request.knowledge ? await searchKnowledge(request.knowledge.userId, latest?.text ?? "", request) : undefined;
+  const endPrompt = trace.start("prompt_build");
   const base = request.instructions ? `${config.chat.systemPrompt}\n\n${request.instructions}` : config.chat.systemPrompt;
-  const system = systemPrompt(base, request.summary);
+  const system = [retrieval && knowledgePrompt(retrieval), systemPrompt(base, request.summary)].filter(Boolean).join("\n\n");
+  const citations = retrieval?.searched ? new CitationFilter(retrieval.passages.length) : undefined;
   const { kept, dropped } = fitHistory(request.history, Math.max(0, config.chat.contextTokens - Math.ceil(system.length / 4)));
   const messages = kept.filter((m) => m.text.trim() !== "");
   const maxOutputTokens = request.maxOutputTokens ?? responseTokenLimit(latest?.text ?? "");
@@ -69,8 +78,16 @@ export async function runTurn(request: TurnRequest, emit: (event: TurnEvent) => 
     signal: request.signal,
     firstTokenTimeoutMs: config.llm.firstTokenTimeoutMs,
     idleTimeoutMs: config.llm.idleTimeoutMs,
-    onDelta: (text) => emit({ type: "delta", text }),
+    onDelta: (delta) => {
+      const text = citations ? citations.push(delta) : delta;
+      if (text) emit({ type: "delta", text });
+    },
   });
+  if (citations) {
+    const rest = citations.flush();
+    if (rest) emit({ type: "delta", text: rest });
+    streamed.text = citations.text;
+  }
   recordModelStages(trace, modelStart, streamed);
 
   const result: TurnResult = {
@@ -79,6 +96,7 @@ export async function runTurn(request: TurnRequest, emit: (event: TurnEvent) => 
     model: request.provider.modelName,
     status: streamed.outcome === "complete" ? "complete" : streamed.outcome === "aborted" ? "partial" : "error",
     maxOutputTokens,
+    ...(retrieval?.searched ? { knowledge: knowledgeReport(retrieval, citations?.cited ?? new Set()) } : {}),
   };
   if (request.persist) {
     const endPersist = trace.start("persist");
@@ -106,6 +124,21 @@ export async function runTurn(request: TurnRequest, emit: (event: TurnEvent) => 
   trace.save(OUTCOME[streamed.outcome]);
   if (dropped.length > 0) request.onDropped?.(dropped);
   return result;
+}
+
+/**
+ * Retrieval for a turn. A failure here must not cost the user the answer: the
+ * model answers without the knowledge base and the report says why.
+ */
+async function searchKnowledge(userId: string, query: string, request: TurnRequest): Promise<Retrieval> {
+  try {
+    return await retrieve({ userId, query, trace: request.trace, signal: request.signal });
+  } catch (error) {
+    // A stop during retrieval ends the turn at the model call, which sees the same signal.
+    if (!request.signal.aborted) console.error("[parley] retrieval failed", error);
+    const reason = error instanceof Error ? error.message : String(error);
+    return { searched: false, mode: "lexical", passages: [], degraded: [`Knowledge base search failed: ${reason}`] };
+  }
 }
 
 function recordModelStages(trace: Trace, modelStart: number, streamed: ModelStreamResult) {

@@ -1,4 +1,4 @@
-import type { StoredMessage } from "../db/queries/messages";
+import type { MessagePart, StoredMessage } from "../db/queries/messages";
 
 export interface UiMessageMetadata {
   seq?: number;
@@ -13,7 +13,7 @@ export interface UiMessageMetadata {
 export interface UiMessage {
   id: string;
   role: "user" | "assistant";
-  parts: Array<{ type: "text"; text: string }>;
+  parts: MessagePart[];
   metadata?: UiMessageMetadata;
 }
 
@@ -23,7 +23,7 @@ export function toUiMessage(message: StoredMessage): UiMessage {
     // The UI keeps the id it gave a user message, so edits find it again.
     id: message.role === "user" ? (message.clientId ?? message.id) : message.id,
     role: message.role === "assistant" ? "assistant" : "user",
-    parts: (message.parts as UiMessage["parts"]) ?? [],
+    parts: (message.parts as unknown as UiMessage["parts"]) ?? [],
     metadata: {
       seq: message.seq,
       status: message.status,

@@ -45,6 +45,7 @@ export function uiMessageStreamResponse(
         coalescer.flush();
         if (textOpen) send({ type: "text-end", id: textId });
         const result = event.result;
+        if (result.knowledge) send({ type: "data-knowledge", id: `${options.messageId}-knowledge`, data: result.knowledge });
         const metadata: AnswerMetadata = {
           status: result.status,
           model: result.model,

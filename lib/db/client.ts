@@ -4,6 +4,7 @@ import { config } from "../config";
 import { PrismaClient } from "./generated/client";
 import { migrate, type SqlRunner } from "./migrate";
 import { lockDataDir } from "./pglite-lock";
+import type { PGliteThread } from "./pglite-thread-client";
 
 export type Db = PrismaClient;
 
@@ -11,6 +12,10 @@ export interface Database {
   prisma: PrismaClient;
   sql: SqlRunner;
   kind: "pglite" | "postgres";
+  /** PostgreSQL only: the connection string, for libraries that open their own pool (pg-boss). */
+  url?: string;
+  /** PGlite only: the embedded database itself, for libraries that take a PGlite (pg-boss). */
+  pglite?: PGliteThread;
   close(): Promise<void>;
 }
 
@@ -41,6 +46,7 @@ async function openPostgres(url: string): Promise<Database> {
   return {
     prisma,
     kind: "postgres",
+    url,
     sql: {
       exec: async (text) => {
         await pool.query(text);
@@ -99,6 +105,7 @@ async function openPglite(dataDir: string): Promise<Database> {
   return {
     prisma,
     kind: "pglite",
+    pglite,
     sql: {
       exec: async (text) => {
         await pglite.exec(text);

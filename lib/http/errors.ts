@@ -10,6 +10,7 @@ export type ErrorCode =
   | "conflict"
   | "payload_too_large"
   | "unsupported_media_type"
+  | "unprocessable"
   | "rate_limited"
   | "unavailable"
   | "internal";
@@ -22,6 +23,7 @@ const STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  unprocessable: 422,
   rate_limited: 429,
   unavailable: 503,
   internal: 500,
@@ -60,6 +62,7 @@ export const unauthorized = (message = "Sign in or send Authorization: Bearer <a
   new HttpError("unauthorized", message);
 export const forbidden = (message = "You may not do that.") => new HttpError("forbidden", message);
 export const notFound = (what: string) => new HttpError("not_found", `${what} not found.`);
+export const conflict = (message: string) => new HttpError("conflict", message);
 
 /** Turns anything thrown inside a handler into a JSON Response. */
 export function errorResponse(error: unknown): Response {

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../lib/db/client";
 
 const run = promisify(execFile);
-const dataDir = path.resolve(".tmp/vitest/admin-cli");
+const dataDir = path.resolve(`.tmp/admin-cli-${process.pid}`);
 
 async function admin(...args: string[]) {
   try {

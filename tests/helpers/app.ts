@@ -3,6 +3,17 @@ import * as chatMessages from "../../app/api/chats/[id]/messages/route";
 import * as chatById from "../../app/api/chats/[id]/route";
 import * as chats from "../../app/api/chats/route";
 import * as health from "../../app/api/health/route";
+import * as collectionGrants from "../../app/api/knowledge/collections/[id]/grants/route";
+import * as collectionById from "../../app/api/knowledge/collections/[id]/route";
+import * as collections from "../../app/api/knowledge/collections/route";
+import * as documentCancel from "../../app/api/knowledge/documents/[id]/cancel/route";
+import * as documentChunks from "../../app/api/knowledge/documents/[id]/chunks/route";
+import * as documentReindex from "../../app/api/knowledge/documents/[id]/reindex/route";
+import * as documentById from "../../app/api/knowledge/documents/[id]/route";
+import * as documentText from "../../app/api/knowledge/documents/[id]/text/route";
+import * as documents from "../../app/api/knowledge/documents/route";
+import * as knowledgeEvents from "../../app/api/knowledge/events/route";
+import * as knowledgeSearch from "../../app/api/knowledge/search/route";
 import * as keyById from "../../app/api/keys/[id]/route";
 import * as keys from "../../app/api/keys/route";
 import * as signUp from "../../app/api/sign-up/route";
@@ -10,6 +21,8 @@ import * as completions from "../../app/v1/chat/completions/route";
 import * as models from "../../app/v1/models/route";
 import { createApiKey } from "../../lib/auth/api-keys";
 import { createUser } from "../../lib/auth/users";
+import { stopJobs } from "../../lib/jobs/boss";
+import { startIngestWorker, stopIngestWorker } from "../../lib/rag/ingest/queue";
 import { startFakeLlm, type FakeLlm } from "../fake-llm/server";
 import { openTestDatabase, type Backend, type TestDatabase } from "./db";
 import { serveRoutes } from "./route-server";
@@ -23,6 +36,17 @@ export const ROUTES = {
   "/api/keys/:id": keyById,
   "/api/sign-up": signUp,
   "/api/health": health,
+  "/api/knowledge/documents": documents,
+  "/api/knowledge/documents/:id": documentById,
+  "/api/knowledge/documents/:id/cancel": documentCancel,
+  "/api/knowledge/documents/:id/reindex": documentReindex,
+  "/api/knowledge/documents/:id/chunks": documentChunks,
+  "/api/knowledge/documents/:id/text": documentText,
+  "/api/knowledge/events": knowledgeEvents,
+  "/api/knowledge/collections": collections,
+  "/api/knowledge/collections/:id": collectionById,
+  "/api/knowledge/collections/:id/grants": collectionGrants,
+  "/api/knowledge/search": knowledgeSearch,
   "/v1/chat/completions": completions,
   "/v1/models": models,
 };
@@ -45,11 +69,19 @@ export interface TestUser {
 
 let counter = 0;
 
-/** The app's routes over HTTP, on a fresh database, talking to a fresh fake model server. */
-export async function startTestApp(backend: Backend, env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * The app's routes over HTTP, on a fresh database, talking to a fresh fake
+ * model server. With `ingest`, the knowledge base's ingestion worker runs too.
+ */
+export async function startTestApp(
+  backend: Backend,
+  env: Record<string, string> = {},
+  { ingest = false }: { ingest?: boolean } = {},
+): Promise<TestApp> {
   const database = await openTestDatabase(backend);
   const fake = await startFakeLlm();
   Object.assign(process.env, { LLM_BASE_URL: fake.url, LLM_MODEL: "fake-model", ...env });
+  if (ingest) await startIngestWorker();
   const server = await serveRoutes(ROUTES);
   return {
     url: server.url,
@@ -75,6 +107,8 @@ export async function startTestApp(backend: Backend, env: Record<string, string>
     },
     async close() {
       await server.close();
+      await stopIngestWorker();
+      await stopJobs();
       await fake.close();
       await database.close();
     },

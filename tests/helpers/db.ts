@@ -35,7 +35,7 @@ export interface TestDatabase {
  */
 export async function openTestDatabase(backend: Backend): Promise<TestDatabase> {
   if (backend === "pglite") {
-    const dir = path.resolve(".tmp/vitest", `db-${randomUUID()}`);
+    const dir = path.join(inject("testRunDir"), `db-${randomUUID()}`);
     await fs.cp(inject("pgliteTemplate"), dir, { recursive: true });
     await fs.rm(path.join(dir, "pglite.pid"), { force: true });
     const db = await openDatabase({ url: "", dataDir: dir });

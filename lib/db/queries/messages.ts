@@ -10,10 +10,18 @@ export interface TextPart {
   text: string;
 }
 
+/** Extra data stored with an answer (e.g. data-knowledge: its sources), as AI SDK data parts. */
+export interface DataPart {
+  type: `data-${string}`;
+  data: unknown;
+}
+
+export type MessagePart = TextPart | DataPart;
+
 export interface NewMessage {
   id?: string;
   role: "user" | "assistant";
-  parts: TextPart[];
+  parts: MessagePart[];
   clientId?: string;
   status?: MessageStatus;
   error?: string | null;
