@@ -14,6 +14,7 @@ import * as documentText from "../../app/api/knowledge/documents/[id]/text/route
 import * as documents from "../../app/api/knowledge/documents/route";
 import * as knowledgeEvents from "../../app/api/knowledge/events/route";
 import * as knowledgeSearch from "../../app/api/knowledge/search/route";
+import * as knowledgeStatus from "../../app/api/knowledge/status/route";
 import * as keyById from "../../app/api/keys/[id]/route";
 import * as keys from "../../app/api/keys/route";
 import * as signUp from "../../app/api/sign-up/route";
@@ -47,6 +48,7 @@ export const ROUTES = {
   "/api/knowledge/collections/:id": collectionById,
   "/api/knowledge/collections/:id/grants": collectionGrants,
   "/api/knowledge/search": knowledgeSearch,
+  "/api/knowledge/status": knowledgeStatus,
   "/v1/chat/completions": completions,
   "/v1/models": models,
 };
