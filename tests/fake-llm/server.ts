@@ -9,6 +9,13 @@ import type { AddressInfo } from "node:net";
  * request's last user message (or, with `anywhere`, in any message) decides the
  * reply, timing and failures; else the defaults apply. Rules are added over
  * HTTP (`POST /__fake/rules`) so e2e tests in other processes can steer it.
+ *
+ * It also answers `POST /v1/embeddings` and `POST /v1/rerank` (or `/rerank`)
+ * for the knowledge base. These are test devices, not models: an embedding is
+ * a hashed bag of word stems (see fakeEmbedding) and a rerank score is the
+ * share of the query's word stems a document contains (see fakeRerankScore).
+ * Texts that share words come out closer than texts that do not, which is all
+ * a test of the plumbing needs; it says nothing about retrieval quality.
  */
 export interface FakeBehaviour {
   /** The whole reply. Default: "You said: <last user message>". */
@@ -21,6 +28,20 @@ export interface FakeBehaviour {
   dropAfterTokens?: number;
   /** Stop sending (but keep the connection open) after this many tokens. */
   stallAfterTokens?: number;
+  /** Defaults only: answer `/v1/embeddings` with this HTTP error. */
+  embeddingsError?: { status: number; message: string };
+  /** Defaults only: wait this long before answering `/v1/embeddings` (for abort and timeout tests). */
+  embeddingsDelayMs?: number;
+  /** Defaults only: answer `/v1/rerank` and `/rerank` with this HTTP error. */
+  rerankError?: { status: number; message: string };
+  /**
+   * Defaults only. "cohere" (default): `{ results: [{ index, relevance_score }] }`, as
+   * vLLM, Jina and Cohere answer. "tei": Hugging Face TEI's own API, which wants the
+   * documents as `texts` (422 without) and answers a bare `[{ index, score }]`.
+   */
+  rerankFormat?: "cohere" | "tei";
+  /** Defaults only: send raw logits (outside 0..1) instead of probabilities. */
+  rerankRawScores?: boolean;
 }
 
 export interface FakeRule extends FakeBehaviour {
@@ -42,6 +63,14 @@ export interface RecordedRequest {
   completed: boolean;
 }
 
+/** A recorded `/v1/embeddings` or `/v1/rerank` request. */
+export interface RecordedCall {
+  id: string;
+  path: string;
+  body: Record<string, unknown>;
+  receivedAt: number;
+}
+
 interface ChatMessage {
   role: string;
   content: string | Array<{ type: string; text?: string }>;
@@ -57,7 +86,12 @@ interface ChatBody {
 export interface FakeLlm {
   url: string;
   port: number;
+  /** Chat completion requests. */
   requests: RecordedRequest[];
+  /** `POST /v1/embeddings` requests (also over HTTP: `GET /__fake/requests?kind=embeddings`). */
+  embeddingRequests: RecordedCall[];
+  /** `POST /v1/rerank` and `/rerank` requests (`GET /__fake/requests?kind=rerank`). */
+  rerankRequests: RecordedCall[];
   defaults: FakeBehaviour;
   rules: FakeRule[];
   reset(): void;
@@ -75,12 +109,57 @@ export function tokenize(text: string): string[] {
   return text.match(/\s*\S+|\s+/g) ?? [];
 }
 
+/** Lowercased words with a crude English suffix strip: "Cats" and "cat", "files" and "file", "indexed" and "index" meet. */
+export function fakeStems(text: string): string[] {
+  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).map((word) => {
+    if (word.length > 5) word = word.replace(/(?:ing|ed)$/, "");
+    return word.length > 3 ? word.replace(/([^su])s$/, "$1") : word;
+  });
+}
+
+export const FAKE_EMBEDDING_DIMENSIONS = 256;
+/** Added to every dimension, so an empty text still has a direction. */
+const FAKE_EMBEDDING_BIAS = 0.01;
+
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/**
+ * The fake server's embedding of a text: each word stem adds 1 to one of 256
+ * dimensions (chosen by hash), plus a small bias everywhere; scaled to unit
+ * length. Deterministic and model-independent. A test device, not a model.
+ */
+export function fakeEmbedding(text: string): number[] {
+  const vector = new Array<number>(FAKE_EMBEDDING_DIMENSIONS).fill(FAKE_EMBEDDING_BIAS);
+  for (const stem of fakeStems(text)) vector[fnv1a(stem) % FAKE_EMBEDDING_DIMENSIONS]! += 1;
+  const norm = Math.sqrt(vector.reduce((sum, x) => sum + x * x, 0));
+  return vector.map((x) => x / norm);
+}
+
+/** Share of the query's distinct word stems that occur in the document, 0..1. A test device, not a model. */
+export function fakeRerankScore(query: string, document: string): number {
+  const wanted = new Set(fakeStems(query));
+  if (wanted.size === 0) return 0;
+  const present = new Set(fakeStems(document));
+  let hits = 0;
+  for (const stem of wanted) if (present.has(stem)) hits++;
+  return hits / wanted.size;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function startFakeLlm(options: { port?: number; defaults?: FakeBehaviour } = {}): Promise<FakeLlm> {
   const initialDefaults: FakeBehaviour = { ttftMs: 0, tokensPerSec: 0, ...options.defaults };
   const state = {
     requests: [] as RecordedRequest[],
+    embeddingRequests: [] as RecordedCall[],
+    rerankRequests: [] as RecordedCall[],
     defaults: { ...initialDefaults },
     rules: [] as FakeRule[],
   };
@@ -111,6 +190,10 @@ export async function startFakeLlm(options: { port?: number; defaults?: FakeBeha
         reset();
         return json(res, 200, { ok: true });
       }
+      if (url.pathname === "/__fake/requests" && url.searchParams.has("kind")) {
+        const kind = url.searchParams.get("kind");
+        return json(res, 200, kind === "rerank" ? state.rerankRequests : kind === "embeddings" ? state.embeddingRequests : []);
+      }
       if (url.pathname === "/__fake/requests") {
         const match = url.searchParams.get("match");
         const list = match
@@ -123,6 +206,12 @@ export async function startFakeLlm(options: { port?: number; defaults?: FakeBeha
       }
       if (url.pathname === "/v1/chat/completions" && req.method === "POST") {
         return await complete(req, res, JSON.parse(raw) as ChatBody);
+      }
+      if (url.pathname === "/v1/embeddings" && req.method === "POST") {
+        return await embeddings(res, record(state.embeddingRequests, url.pathname, raw));
+      }
+      if ((url.pathname === "/v1/rerank" || url.pathname === "/rerank") && req.method === "POST") {
+        return rerank(res, record(state.rerankRequests, url.pathname, raw));
       }
       json(res, 404, { error: { message: `no route ${req.method} ${url.pathname}` } });
     } catch (error) {
@@ -212,8 +301,62 @@ export async function startFakeLlm(options: { port?: number; defaults?: FakeBeha
     res.end();
   }
 
+  function record(list: RecordedCall[], path: string, raw: string): RecordedCall {
+    const call: RecordedCall = { id: `req-${++counter}`, path, body: JSON.parse(raw) as Record<string, unknown>, receivedAt: Date.now() };
+    list.push(call);
+    return call;
+  }
+
+  async function embeddings(res: http.ServerResponse, { body }: RecordedCall) {
+    const { embeddingsError: error, embeddingsDelayMs: delay } = state.defaults;
+    if (delay) await sleep(delay);
+    if (res.destroyed) return;
+    if (error) return json(res, error.status, { error: { message: error.message, type: "fake_error" } });
+    const input = typeof body.input === "string" ? [body.input] : body.input;
+    if (!Array.isArray(input) || !input.every((t) => typeof t === "string")) {
+      return json(res, 400, { error: { message: "input must be a string or an array of strings", type: "invalid_request_error" } });
+    }
+    const tokens = input.reduce((n, text) => n + tokenize(text).length, 0);
+    json(res, 200, {
+      object: "list",
+      data: input.map((text, index) => ({ object: "embedding", index, embedding: fakeEmbedding(text) })),
+      model: typeof body.model === "string" ? body.model : "fake-embedding",
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    });
+  }
+
+  function rerank(res: http.ServerResponse, { id, body }: RecordedCall) {
+    const { rerankError: error, rerankFormat: format, rerankRawScores: raw } = state.defaults;
+    if (error) return json(res, error.status, { error: { message: error.message, type: "fake_error" } });
+    const given = format === "tei" ? body.texts : body.documents;
+    if (format === "tei" && given === undefined) {
+      return json(res, 422, { error: "Failed to deserialize the JSON body into the target type: missing field `texts`", error_type: "Validation" });
+    }
+    const documents = Array.isArray(given) ? given.map((d: unknown) => (typeof d === "string" ? d : String((d as { text?: unknown })?.text ?? ""))) : null;
+    if (typeof body.query !== "string" || !documents) {
+      return json(res, 400, { error: { message: "query and documents are required", type: "invalid_request_error" } });
+    }
+    const scored = documents
+      .map((document, index) => {
+        const score = fakeRerankScore(body.query as string, document);
+        return { index, score: raw ? (score - 0.5) * 12 : score };
+      })
+      .sort((a, b) => b.score - a.score || a.index - b.index)
+      .slice(0, typeof body.top_n === "number" ? body.top_n : undefined);
+    if (format === "tei") return json(res, 200, scored);
+    const tokens = tokenize(body.query).length + documents.reduce((n, d) => n + tokenize(d).length, 0);
+    json(res, 200, {
+      id: `rerank-${id}`,
+      model: typeof body.model === "string" ? body.model : "fake-reranker",
+      results: scored.map(({ index, score }) => ({ index, relevance_score: score })),
+      usage: { total_tokens: tokens },
+    });
+  }
+
   function reset() {
     state.requests.length = 0;
+    state.embeddingRequests.length = 0;
+    state.rerankRequests.length = 0;
     state.rules.length = 0;
     state.defaults = { ...initialDefaults };
   }
@@ -225,6 +368,12 @@ export async function startFakeLlm(options: { port?: number; defaults?: FakeBeha
     port,
     get requests() {
       return state.requests;
+    },
+    get embeddingRequests() {
+      return state.embeddingRequests;
+    },
+    get rerankRequests() {
+      return state.rerankRequests;
     },
     get defaults() {
       return state.defaults;

@@ -1,9 +1,10 @@
 /**
- * Tiny random-weight llama-architecture GGUF v3 models for tests.
+ * Tiny random-weight GGUF v3 models for tests: llama-shaped chat models and
+ * BERT-shaped embedding and reranking models.
  *
  * No real weights can be downloaded here, so tests generate their own model:
  * a real GGUF file (header, metadata, tensor infos, 32-byte aligned F32 data)
- * that llama.cpp loads and runs like any other llama model. The tokenizer
+ * that llama.cpp loads and runs like any other model of its architecture. The tokenizer
  * metadata is copied verbatim from one of the vocab-only GGUF files that
  * node-llama-cpp ships inside its llama.cpp git bundle. The output is
  * gibberish: such a model proves loading and streaming, never answer quality.
@@ -252,88 +253,34 @@ function prng(seed: number): () => number {
 
 type Tensor = { name: string; dims: number[]; data: Float32Array };
 
-/**
- * Writes a tiny llama model (F32, tied input/output embeddings) to `file` and
- * returns its size and parameter count. Defaults: 64-d embeddings, 2 layers,
- * 4 heads, 128-wide FFN, the 32k llama-spm vocab: ~2.1M parameters, ~9 MB.
- *
- * The embedding rows of control tokens (<unk>, <s>, </s>, ...) are zero, so the
- * tied output head never prefers them over ordinary text at temperature 0: the
- * model keeps producing text until maxTokens, which keeps tests predictable.
- */
-export function writeTinyLlamaGguf(file: string, options: TinyGgufOptions = {}): TinyGgufInfo {
-  const nEmbd = options.embeddingLength ?? 64;
-  const nLayer = options.layers ?? 2;
-  const nHead = options.heads ?? 4;
-  const nHeadKv = options.kvHeads ?? nHead;
-  const nFf = options.feedForwardLength ?? 128;
-  const nCtx = options.contextLength ?? 2048;
-  if (nEmbd % nHead !== 0 || nHead % nHeadKv !== 0) throw new Error("embeddingLength/heads/kvHeads do not divide");
-  const headDim = nEmbd / nHead;
-  const rand = prng(options.seed ?? 1);
-
-  const vocabKvs = readGgufKvs(vocabGgufPath(options.vocab ?? "llama-spm")).filter((kv) => kv.key.startsWith("tokenizer."));
-  const tokensKv = vocabKvs.find((kv) => kv.key === "tokenizer.ggml.tokens");
-  if (tokensKv?.arrayLength === undefined) throw new Error("vocab file has no tokenizer.ggml.tokens");
-  const nVocab = tokensKv.arrayLength;
-  const tokenTypes = readTokenTypes(vocabKvs, nVocab);
-
-  const uniform = (n: number, scale: number): Float32Array => {
-    const a = new Float32Array(n);
-    for (let i = 0; i < n; i++) a[i] = (rand() * 2 - 1) * scale;
-    return a;
-  };
-  const ones = (n: number) => new Float32Array(n).fill(1);
-  const embd = uniform(nEmbd * nVocab, 1);
-  for (let t = 0; t < nVocab; t++) {
-    // 1 = normal, 6 = byte, others (control, unknown, unused, user-defined) get a silent row
-    if (tokenTypes[t] !== 1 && tokenTypes[t] !== 6) embd.fill(0, t * nEmbd, (t + 1) * nEmbd);
+/** Metadata KV pairs in write order. */
+class Metadata {
+  readonly entries: Array<(w: Writer) => void> = [];
+  str(k: string, v: string): void {
+    this.entries.push((w) => (w.str(k), w.u32(T.STRING), w.str(v)));
   }
-
-  const tensors: Tensor[] = [{ name: "token_embd.weight", dims: [nEmbd, nVocab], data: embd }];
-  const lin = (fanIn: number, fanOut: number, gain = 1) => uniform(fanIn * fanOut, gain / Math.sqrt(fanIn));
-  for (let l = 0; l < nLayer; l++) {
-    const b = `blk.${l}`;
-    tensors.push(
-      { name: `${b}.attn_norm.weight`, dims: [nEmbd], data: ones(nEmbd) },
-      { name: `${b}.attn_q.weight`, dims: [nEmbd, nEmbd], data: lin(nEmbd, nEmbd) },
-      { name: `${b}.attn_k.weight`, dims: [nEmbd, headDim * nHeadKv], data: lin(nEmbd, headDim * nHeadKv) },
-      { name: `${b}.attn_v.weight`, dims: [nEmbd, headDim * nHeadKv], data: lin(nEmbd, headDim * nHeadKv) },
-      { name: `${b}.attn_output.weight`, dims: [nEmbd, nEmbd], data: lin(nEmbd, nEmbd, RESIDUAL_GAIN) },
-      { name: `${b}.ffn_norm.weight`, dims: [nEmbd], data: ones(nEmbd) },
-      { name: `${b}.ffn_gate.weight`, dims: [nEmbd, nFf], data: lin(nEmbd, nFf) },
-      { name: `${b}.ffn_up.weight`, dims: [nEmbd, nFf], data: lin(nEmbd, nFf) },
-      { name: `${b}.ffn_down.weight`, dims: [nFf, nEmbd], data: lin(nFf, nEmbd, RESIDUAL_GAIN) },
-    );
+  u32(k: string, v: number): void {
+    this.entries.push((w) => (w.str(k), w.u32(T.UINT32), w.u32(v)));
   }
-  tensors.push({ name: "output_norm.weight", dims: [nEmbd], data: ones(nEmbd) });
+  f32(k: string, v: number): void {
+    this.entries.push((w) => (w.str(k), w.u32(T.FLOAT32), w.f32(v)));
+  }
+  bool(k: string, v: boolean): void {
+    this.entries.push((w) => (w.str(k), w.u32(T.BOOL), w.push(Buffer.from([v ? 1 : 0]))));
+  }
+  raw(kv: RawKv): void {
+    this.entries.push((w) => w.push(kv.raw));
+  }
+}
 
+/** Writes a GGUF v3 file of F32 tensors and returns its size and parameter count. */
+function writeGguf(file: string, meta: Metadata, tensors: Tensor[], vocabSize: number): TinyGgufInfo {
   const w = new Writer();
-  const kvs: Array<(w: Writer) => void> = [];
-  const kvStr = (k: string, v: string) => kvs.push((w) => (w.str(k), w.u32(T.STRING), w.str(v)));
-  const kvU32 = (k: string, v: number) => kvs.push((w) => (w.str(k), w.u32(T.UINT32), w.u32(v)));
-  const kvF32 = (k: string, v: number) => kvs.push((w) => (w.str(k), w.u32(T.FLOAT32), w.f32(v)));
-  kvStr("general.architecture", "llama");
-  kvStr("general.name", options.name ?? `tiny-llama-seed${options.seed ?? 1}`);
-  kvU32("general.file_type", 0); // ALL_F32
-  kvU32("general.alignment", ALIGNMENT);
-  kvU32("llama.vocab_size", nVocab);
-  kvU32("llama.context_length", nCtx);
-  kvU32("llama.embedding_length", nEmbd);
-  kvU32("llama.block_count", nLayer);
-  kvU32("llama.feed_forward_length", nFf);
-  kvU32("llama.attention.head_count", nHead);
-  kvU32("llama.attention.head_count_kv", nHeadKv);
-  kvU32("llama.rope.dimension_count", headDim);
-  kvF32("llama.rope.freq_base", 10000);
-  kvF32("llama.attention.layer_norm_rms_epsilon", 1e-5);
-  for (const kv of vocabKvs) kvs.push((w) => w.push(kv.raw));
-
   w.u32(GGUF_MAGIC);
   w.u32(3);
   w.u64(tensors.length);
-  w.u64(kvs.length);
-  for (const write of kvs) write(w);
+  w.u64(meta.entries.length);
+  for (const write of meta.entries) write(w);
 
   let offset = 0;
   for (const t of tensors) {
@@ -357,8 +304,196 @@ export function writeTinyLlamaGguf(file: string, options: TinyGgufOptions = {}):
     path: file,
     bytes: bytes.length,
     parameters: tensors.reduce((n, t) => n + t.data.length, 0),
-    vocabSize: nVocab,
+    vocabSize,
   };
+}
+
+/** The tokenizer.* metadata of a vocab-only GGUF, its size and token types. */
+function readVocab(name: string): { kvs: RawKv[]; size: number; tokenTypes: Int32Array } {
+  const kvs = readGgufKvs(vocabGgufPath(name)).filter((kv) => kv.key.startsWith("tokenizer."));
+  const tokensKv = kvs.find((kv) => kv.key === "tokenizer.ggml.tokens");
+  if (tokensKv?.arrayLength === undefined) throw new Error("vocab file has no tokenizer.ggml.tokens");
+  const size = tokensKv.arrayLength;
+  return { kvs, size, tokenTypes: readTokenTypes(kvs, size) };
+}
+
+/** Random-weight tensor factories driven by one seeded PRNG. */
+function weights(seed: number) {
+  const rand = prng(seed);
+  const uniform = (n: number, scale: number): Float32Array => {
+    const a = new Float32Array(n);
+    for (let i = 0; i < n; i++) a[i] = (rand() * 2 - 1) * scale;
+    return a;
+  };
+  return {
+    uniform,
+    ones: (n: number) => new Float32Array(n).fill(1),
+    zeros: (n: number) => new Float32Array(n),
+    lin: (fanIn: number, fanOut: number, gain = 1) => uniform(fanIn * fanOut, gain / Math.sqrt(fanIn)),
+  };
+}
+
+/**
+ * Writes a tiny llama model (F32, tied input/output embeddings) to `file` and
+ * returns its size and parameter count. Defaults: 64-d embeddings, 2 layers,
+ * 4 heads, 128-wide FFN, the 32k llama-spm vocab: ~2.1M parameters, ~9 MB.
+ *
+ * The embedding rows of control tokens (<unk>, <s>, </s>, ...) are zero, so the
+ * tied output head never prefers them over ordinary text at temperature 0: the
+ * model keeps producing text until maxTokens, which keeps tests predictable.
+ */
+export function writeTinyLlamaGguf(file: string, options: TinyGgufOptions = {}): TinyGgufInfo {
+  const nEmbd = options.embeddingLength ?? 64;
+  const nLayer = options.layers ?? 2;
+  const nHead = options.heads ?? 4;
+  const nHeadKv = options.kvHeads ?? nHead;
+  const nFf = options.feedForwardLength ?? 128;
+  const nCtx = options.contextLength ?? 2048;
+  if (nEmbd % nHead !== 0 || nHead % nHeadKv !== 0) throw new Error("embeddingLength/heads/kvHeads do not divide");
+  const headDim = nEmbd / nHead;
+  const { uniform, ones, lin } = weights(options.seed ?? 1);
+  const vocab = readVocab(options.vocab ?? "llama-spm");
+  const nVocab = vocab.size;
+
+  const embd = uniform(nEmbd * nVocab, 1);
+  for (let t = 0; t < nVocab; t++) {
+    // 1 = normal, 6 = byte, others (control, unknown, unused, user-defined) get a silent row
+    if (vocab.tokenTypes[t] !== 1 && vocab.tokenTypes[t] !== 6) embd.fill(0, t * nEmbd, (t + 1) * nEmbd);
+  }
+
+  const tensors: Tensor[] = [{ name: "token_embd.weight", dims: [nEmbd, nVocab], data: embd }];
+  for (let l = 0; l < nLayer; l++) {
+    const b = `blk.${l}`;
+    tensors.push(
+      { name: `${b}.attn_norm.weight`, dims: [nEmbd], data: ones(nEmbd) },
+      { name: `${b}.attn_q.weight`, dims: [nEmbd, nEmbd], data: lin(nEmbd, nEmbd) },
+      { name: `${b}.attn_k.weight`, dims: [nEmbd, headDim * nHeadKv], data: lin(nEmbd, headDim * nHeadKv) },
+      { name: `${b}.attn_v.weight`, dims: [nEmbd, headDim * nHeadKv], data: lin(nEmbd, headDim * nHeadKv) },
+      { name: `${b}.attn_output.weight`, dims: [nEmbd, nEmbd], data: lin(nEmbd, nEmbd, RESIDUAL_GAIN) },
+      { name: `${b}.ffn_norm.weight`, dims: [nEmbd], data: ones(nEmbd) },
+      { name: `${b}.ffn_gate.weight`, dims: [nEmbd, nFf], data: lin(nEmbd, nFf) },
+      { name: `${b}.ffn_up.weight`, dims: [nEmbd, nFf], data: lin(nEmbd, nFf) },
+      { name: `${b}.ffn_down.weight`, dims: [nFf, nEmbd], data: lin(nFf, nEmbd, RESIDUAL_GAIN) },
+    );
+  }
+  tensors.push({ name: "output_norm.weight", dims: [nEmbd], data: ones(nEmbd) });
+
+  const meta = new Metadata();
+  meta.str("general.architecture", "llama");
+  meta.str("general.name", options.name ?? `tiny-llama-seed${options.seed ?? 1}`);
+  meta.u32("general.file_type", 0); // ALL_F32
+  meta.u32("general.alignment", ALIGNMENT);
+  meta.u32("llama.vocab_size", nVocab);
+  meta.u32("llama.context_length", nCtx);
+  meta.u32("llama.embedding_length", nEmbd);
+  meta.u32("llama.block_count", nLayer);
+  meta.u32("llama.feed_forward_length", nFf);
+  meta.u32("llama.attention.head_count", nHead);
+  meta.u32("llama.attention.head_count_kv", nHeadKv);
+  meta.u32("llama.rope.dimension_count", headDim);
+  meta.f32("llama.rope.freq_base", 10000);
+  meta.f32("llama.attention.layer_norm_rms_epsilon", 1e-5);
+  for (const kv of vocab.kvs) meta.raw(kv);
+  return writeGguf(file, meta, tensors, nVocab);
+}
+
+export type TinyBertOptions = {
+  /** PRNG seed for the weights (same seed, same file). Default 1. */
+  seed?: number;
+  /** Which `ggml-vocab-<name>.gguf` to copy the WordPiece tokenizer from. Default "bert-bge" (30522 tokens). */
+  vocab?: string;
+  embeddingLength?: number;
+  layers?: number;
+  heads?: number;
+  feedForwardLength?: number;
+  /** Positions the model has embeddings for (its training context). Default 512. */
+  contextLength?: number;
+  /**
+   * Adds a cross-encoder classification head (`cls.weight`/`cls.bias` and
+   * `cls.output.weight`/`cls.output.bias`, one output label) and rank pooling,
+   * so node-llama-cpp's createRankingContext() loads it. Default false: an
+   * embedding model with CLS pooling for createEmbeddingContext().
+   */
+  rank?: boolean;
+  name?: string;
+};
+
+/** llama.cpp's `enum llama_pooling_type` values. */
+const POOLING_CLS = 2;
+const POOLING_RANK = 4;
+
+/**
+ * Writes a tiny BERT encoder (the architecture of bge-small/bge-reranker) to
+ * `file`: token, token-type and position embeddings with their norm, post-norm
+ * blocks with biased Q/K/V/output projections and a GELU FFN. Defaults: 64-d,
+ * 2 layers, 4 heads, 128-wide FFN, bge's 30k WordPiece vocab: ~2.1M
+ * parameters, ~8 MB. Random weights: vectors and scores are deterministic
+ * but meaningless.
+ */
+export function writeTinyBertGguf(file: string, options: TinyBertOptions = {}): TinyGgufInfo {
+  const nEmbd = options.embeddingLength ?? 64;
+  const nLayer = options.layers ?? 2;
+  const nHead = options.heads ?? 4;
+  const nFf = options.feedForwardLength ?? 128;
+  const nCtx = options.contextLength ?? 512;
+  if (nEmbd % nHead !== 0) throw new Error("embeddingLength/heads do not divide");
+  const { uniform, ones, zeros, lin } = weights(options.seed ?? 1);
+  const vocab = readVocab(options.vocab ?? "bert-bge");
+  const nVocab = vocab.size;
+  const typeCount = vocab.kvs.find((kv) => kv.key === "tokenizer.ggml.token_type_count")?.value;
+  const nTypes = typeof typeCount === "number" && typeCount > 0 ? typeCount : 2;
+
+  const norm = (name: string): Tensor[] => [
+    { name: `${name}.weight`, dims: [nEmbd], data: ones(nEmbd) },
+    { name: `${name}.bias`, dims: [nEmbd], data: zeros(nEmbd) },
+  ];
+  const tensors: Tensor[] = [
+    { name: "token_embd.weight", dims: [nEmbd, nVocab], data: uniform(nEmbd * nVocab, 1) },
+    { name: "token_types.weight", dims: [nEmbd, nTypes], data: uniform(nEmbd * nTypes, 0.1) },
+    { name: "position_embd.weight", dims: [nEmbd, nCtx], data: uniform(nEmbd * nCtx, 0.1) },
+    ...norm("token_embd_norm"),
+  ];
+  for (let l = 0; l < nLayer; l++) {
+    const b = `blk.${l}`;
+    for (const proj of ["attn_q", "attn_k", "attn_v", "attn_output"]) {
+      tensors.push(
+        { name: `${b}.${proj}.weight`, dims: [nEmbd, nEmbd], data: lin(nEmbd, nEmbd) },
+        { name: `${b}.${proj}.bias`, dims: [nEmbd], data: uniform(nEmbd, 0.02) },
+      );
+    }
+    tensors.push(
+      ...norm(`${b}.attn_output_norm`),
+      { name: `${b}.ffn_up.weight`, dims: [nEmbd, nFf], data: lin(nEmbd, nFf) },
+      { name: `${b}.ffn_up.bias`, dims: [nFf], data: uniform(nFf, 0.02) },
+      { name: `${b}.ffn_down.weight`, dims: [nFf, nEmbd], data: lin(nFf, nEmbd) },
+      { name: `${b}.ffn_down.bias`, dims: [nEmbd], data: uniform(nEmbd, 0.02) },
+      ...norm(`${b}.layer_output_norm`),
+    );
+  }
+  if (options.rank) {
+    tensors.push(
+      { name: "cls.weight", dims: [nEmbd, nEmbd], data: lin(nEmbd, nEmbd) },
+      { name: "cls.bias", dims: [nEmbd], data: zeros(nEmbd) },
+      { name: "cls.output.weight", dims: [nEmbd, 1], data: lin(nEmbd, 1) },
+      { name: "cls.output.bias", dims: [1], data: zeros(1) },
+    );
+  }
+
+  const meta = new Metadata();
+  meta.str("general.architecture", "bert");
+  meta.str("general.name", options.name ?? `tiny-bert${options.rank ? "-rank" : ""}-seed${options.seed ?? 1}`);
+  meta.u32("general.file_type", 0); // ALL_F32
+  meta.u32("general.alignment", ALIGNMENT);
+  meta.u32("bert.context_length", nCtx);
+  meta.u32("bert.embedding_length", nEmbd);
+  meta.u32("bert.block_count", nLayer);
+  meta.u32("bert.feed_forward_length", nFf);
+  meta.u32("bert.attention.head_count", nHead);
+  meta.f32("bert.attention.layer_norm_epsilon", 1e-12);
+  meta.bool("bert.attention.causal", false);
+  meta.u32("bert.pooling_type", options.rank ? POOLING_RANK : POOLING_CLS);
+  for (const kv of vocab.kvs) meta.raw(kv);
+  return writeGguf(file, meta, tensors, nVocab);
 }
 
 function readTokenTypes(kvs: RawKv[], nVocab: number): Int32Array {
@@ -375,20 +510,30 @@ function readTokenTypes(kvs: RawKv[], nVocab: number): Int32Array {
   return types;
 }
 
+/** Generates `<prefix>_<options>_v<version>.gguf` once in the cache and returns its path. */
+function cachedModel<O extends object>(prefix: string, options: O, write: (file: string, options: O) => unknown): string {
+  const key = Object.entries(options)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}-${String(v)}`)
+    .join("_");
+  const file = path.join(cacheRoot(), "models", `${prefix}${key ? `_${key}` : ""}_v${GENERATOR_VERSION}.gguf`);
+  if (existsSync(file)) return file;
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${randomUUID()}.tmp`;
+  write(tmp, options);
+  renameSync(tmp, file);
+  return file;
+}
+
 /**
  * Path of a tiny model with these options in a cache under the OS temp folder,
  * generated on first use (same options, same bytes). Copy it before changing it.
  */
 export function cachedTinyLlamaGguf(options: TinyGgufOptions = {}): string {
-  const key = Object.entries(options)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, v]) => `${k}-${String(v)}`)
-    .join("_");
-  const file = path.join(cacheRoot(), "models", `tiny-llama${key ? `_${key}` : ""}_v${GENERATOR_VERSION}.gguf`);
-  if (existsSync(file)) return file;
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${randomUUID()}.tmp`;
-  writeTinyLlamaGguf(tmp, options);
-  renameSync(tmp, file);
-  return file;
+  return cachedModel("tiny-llama", options, writeTinyLlamaGguf);
+}
+
+/** Like cachedTinyLlamaGguf, for a tiny BERT embedding (or, with `rank`, reranking) model. */
+export function cachedTinyBertGguf(options: TinyBertOptions = {}): string {
+  return cachedModel("tiny-bert", options, writeTinyBertGguf);
 }
