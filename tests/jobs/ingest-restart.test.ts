@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { afterEach, expect, inject, it } from "vitest";
+import { openDatabase, useDatabase, type Database } from "../../lib/db/client";
+import { documentView } from "../../lib/db/queries/documents";
+import { stopJobs } from "../../lib/jobs/boss";
+import { startIngestWorker, stopIngestWorker } from "../../lib/rag/ingest/queue";
+import { waitFor } from "../helpers/app";
+import { describeEachBackend } from "../helpers/db";
+import { startFakeLlm, type FakeLlm } from "../fake-llm/server";
+
+describeEachBackend("ingestion survives a crash", (backend) => {
+  let child: ChildProcess | undefined;
+  let db: Database | undefined;
+  let fake: FakeLlm | undefined;
+  const cleanups: Array<() => Promise<unknown>> = [];
+
+  afterEach(async () => {
+    child?.kill("SIGKILL");
+    await stopIngestWorker();
+    await stopJobs();
+    useDatabase(undefined);
+    await db?.close();
+    await fake?.close();
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+
+  it("a document whose worker was killed mid-ingestion is finished by the next start", async () => {
+    const location = await freshLocation(backend, cleanups);
+    const env: NodeJS.ProcessEnv = { ...process.env, ...location.env, EMBEDDINGS_DOWNLOAD: "0", KB_JOB_HEARTBEAT_SECONDS: "10" };
+    delete env.EMBEDDINGS_BASE_URL;
+    // One process (node --import tsx), so SIGKILL hits the worker itself, as a crash would.
+    child = spawn(process.execPath, ["--import", "tsx", "tests/helpers/ingest-child.ts"], { env });
+    let output = "";
+    child.stdout!.on("data", (chunk) => (output += chunk));
+    child.stderr!.on("data", (chunk) => (output += chunk));
+    const [, documentId] = (await waitFor(async () => /UPLOADED (\S+) (\S+)/.exec(output) ?? undefined, 60_000)).slice(1);
+    // Kill it while it extracts the 300-page PDF.
+    await waitFor(async () => output.includes("STATUS extracting"), 60_000);
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child!.once("exit", resolve));
+    expect(output).not.toContain("STATUS indexed");
+
+    fake = await startFakeLlm();
+    Object.assign(process.env, { EMBEDDINGS_BASE_URL: fake.url, EMBEDDINGS_MODEL: "fake-embed", KB_JOB_HEARTBEAT_SECONDS: "10" });
+    db = await openDatabase(location.open);
+    useDatabase(db);
+    expect((await documentView(documentId!))?.status).toBe("extracting");
+    await startIngestWorker();
+    const done = await waitFor(async () => {
+      const view = await documentView(documentId!);
+      return view?.status === "indexed" ? view : undefined;
+    }, 60_000);
+    expect(done.embeddingModel).toBe(backend === "pglite" ? "fake-embed" : null); // no pgvector in the local PostgreSQL
+    expect(done.pageCount).toBe(300);
+    expect(done.chunkCount).toBeGreaterThan(0);
+    delete process.env.EMBEDDINGS_BASE_URL;
+    delete process.env.KB_JOB_HEARTBEAT_SECONDS;
+  }, 120_000);
+});
+
+/** A new database for the child to use, and how to open it again afterwards. */
+async function freshLocation(backend: "pglite" | "postgres", cleanups: Array<() => Promise<unknown>>) {
+  if (backend === "pglite") {
+    const dir = path.join(inject("testRunDir"), `restart-${randomUUID()}`);
+    await fs.cp(inject("pgliteTemplate"), dir, { recursive: true });
+    await fs.rm(path.join(dir, "pglite.pid"), { force: true });
+    cleanups.push(() => fs.rm(dir, { recursive: true, force: true }));
+    return { env: { DATA_DIR: dir, DATABASE_URL: "" }, open: { url: "", dataDir: dir } };
+  }
+  const server = process.env.TEST_DATABASE_URL!;
+  const name = `parley_restart_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const { Client } = await import("pg");
+  const admin = new Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  cleanups.push(async () => {
+    const dropper = new Client({ connectionString: server });
+    await dropper.connect();
+    await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await dropper.end();
+  });
+  return { env: { DATABASE_URL: url.toString() }, open: { url: url.toString() } };
+}
