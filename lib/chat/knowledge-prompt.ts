@@ -35,6 +35,8 @@ const RULES = `You answer from a knowledge base first. Rules, in order of priori
 
 const NOT_COVERED = `The user's knowledge base was searched and holds nothing relevant to this question. Start your answer by saying that the knowledge base does not cover it; then you may answer from general knowledge, marked as such. Cite nothing.`;
 
+const TOOL_RULES = `You can search the user's knowledge base (their uploaded documents) with the search_knowledge_base tool. Search when the question may be answered by their documents; do not search for greetings, small talk or questions about this conversation. ${RULES.replace("the passages below", "the passages a search returns")}`;
+
 /**
  * The knowledge part of the system prompt: priority rules, then the numbered,
  * delimited passages. Passage text cannot close its own delimiter, so a
@@ -43,8 +45,22 @@ const NOT_COVERED = `The user's knowledge base was searched and holds nothing re
 export function knowledgePrompt(retrieval: Retrieval): string | undefined {
   if (!retrieval.searched) return undefined;
   if (retrieval.passages.length === 0) return NOT_COVERED;
-  const passages = retrieval.passages.map(formatPassage).join("\n");
-  return `${RULES}\n\n<knowledge_base_passages>\n${passages}</knowledge_base_passages>`;
+  return `${RULES}\n\n${passagesBlock(retrieval)}`;
+}
+
+/** The system prompt part for tool mode: when to search, and the same priority rules. */
+export function knowledgeToolPrompt(): string {
+  return TOOL_RULES;
+}
+
+/** What a search_knowledge_base call returns to the model. */
+export function toolResult(retrieval: Retrieval): string {
+  if (retrieval.passages.length === 0) return "No passage of the knowledge base is relevant to this search.";
+  return passagesBlock(retrieval);
+}
+
+function passagesBlock(retrieval: Retrieval): string {
+  return `<knowledge_base_passages>\n${retrieval.passages.map(formatPassage).join("\n")}</knowledge_base_passages>`;
 }
 
 function formatPassage(passage: Passage): string {

@@ -1,4 +1,4 @@
-import type { LanguageModelV4, LanguageModelV4Prompt } from "@ai-sdk/provider";
+import type { LanguageModelV4, LanguageModelV4FunctionTool, LanguageModelV4Prompt } from "@ai-sdk/provider";
 import { APICallError } from "ai";
 import { ModelUnavailableError } from "../ai/types";
 
@@ -15,6 +15,8 @@ export interface ModelStreamResult {
   ttftMs?: number;
   /** From the first token to the last. */
   generationMs?: number;
+  /** Tools the model asked to call (only when `tools` were offered). */
+  toolCalls: Array<{ toolCallId: string; toolName: string; input: string }>;
 }
 
 export interface ModelStreamRequest {
@@ -22,6 +24,9 @@ export interface ModelStreamRequest {
   system: string;
   /** Oldest first; the last one is the user's new message. */
   messages: Array<{ role: "user" | "assistant"; text: string }>;
+  /** Messages after the history: a tool call and its result. */
+  followUp?: LanguageModelV4Prompt;
+  tools?: LanguageModelV4FunctionTool[];
   maxOutputTokens?: number;
   temperature?: number;
   /** Aborting it cancels the request to the model server. */
@@ -72,6 +77,7 @@ export async function streamModel(request: ModelStreamRequest): Promise<ModelStr
   let failure: unknown;
   let promptTokens: number | undefined;
   let completionTokens: number | undefined;
+  const toolCalls: ModelStreamResult["toolCalls"] = [];
 
   arm("first_token", request.firstTokenTimeoutMs);
   try {
@@ -79,7 +85,8 @@ export async function streamModel(request: ModelStreamRequest): Promise<ModelStr
     // The provider's own stream (AI SDK LanguageModelV4): one answer, no tools,
     // so streamText's step and tool machinery would only add per-token cost.
     const { stream } = await model.doStream({
-      prompt: toPrompt(request.system, request.messages),
+      prompt: [...toPrompt(request.system, request.messages), ...(request.followUp ?? [])],
+      tools: request.tools,
       maxOutputTokens: request.maxOutputTokens,
       temperature: request.temperature,
       abortSignal: controller.signal,
@@ -98,6 +105,9 @@ export async function streamModel(request: ModelStreamRequest): Promise<ModelStr
         finishReason = part.finishReason.unified;
         promptTokens = part.usage.inputTokens.total;
         completionTokens = part.usage.outputTokens.total;
+      } else if (part.type === "tool-call") {
+        arm("idle", request.idleTimeoutMs);
+        toolCalls.push({ toolCallId: part.toolCallId, toolName: part.toolName, input: part.input });
       } else if (part.type === "error") {
         failure = part.error;
       }
@@ -113,7 +123,7 @@ export async function streamModel(request: ModelStreamRequest): Promise<ModelStr
     ttftMs: firstAt === undefined ? undefined : firstAt - started,
     generationMs: firstAt === undefined || lastAt === undefined ? undefined : lastAt - firstAt,
   };
-  const base = { text, promptTokens, completionTokens, ...timing };
+  const base = { text, promptTokens, completionTokens, toolCalls, ...timing };
   if (timeout) {
     return { ...base, outcome: "timeout", finishReason: "timeout", error: { code: `timeout_${timeout.which}`, message: timeout.message } };
   }

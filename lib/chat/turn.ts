@@ -3,10 +3,11 @@ import { config } from "../config";
 import type { MessageStatus } from "../db/queries/messages";
 import type { Trace, TraceOutcome } from "../telemetry/trace";
 import { retrieve, type Retrieval } from "../rag/retrieve";
-import { CitationFilter } from "./citations";
+import { searchableCollectionIds } from "../db/queries/collections";
+import { answerWithSearchTool, streamAnswer, type Answer, type AnswerCall } from "./answer";
 import { fitHistory, systemPrompt, type HistoryMessage } from "./context";
-import { knowledgePrompt, knowledgeReport, type KnowledgeReport } from "./knowledge-prompt";
-import { streamModel, type ModelStreamResult } from "./model-stream";
+import { knowledgePrompt, knowledgeReport, knowledgeToolPrompt, type KnowledgeReport } from "./knowledge-prompt";
+import type { ModelStreamResult } from "./model-stream";
 import { responseTokenLimit } from "./response-length";
 
 export interface TurnRequest {
@@ -58,37 +59,38 @@ const OUTCOME: Record<ModelStreamResult["outcome"], TraceOutcome> = {
 export async function runTurn(request: TurnRequest, emit: (event: TurnEvent) => void): Promise<TurnResult> {
   const { trace } = request;
   const latest = request.history.at(-1);
-  const retrieval = request.knowledge ? await searchKnowledge(request.knowledge.userId, latest?.text ?? "", request) : undefined;
+  const query = latest?.text ?? "";
+  const userId = request.knowledge?.userId;
+  const toolMode = userId !== undefined && config.retrieval.mode === "tool" && (await searchableCollectionIds(userId)).length > 0;
+  const retrieval = userId !== undefined && !toolMode ? await searchKnowledge(userId, query, request) : undefined;
+
   const endPrompt = trace.start("prompt_build");
   const base = request.instructions ? `${config.chat.systemPrompt}\n\n${request.instructions}` : config.chat.systemPrompt;
-  const system = [retrieval && knowledgePrompt(retrieval), systemPrompt(base, request.summary)].filter(Boolean).join("\n\n");
-  const citations = retrieval?.searched ? new CitationFilter(retrieval.passages.length) : undefined;
+  const knowledge = toolMode ? knowledgeToolPrompt() : retrieval && knowledgePrompt(retrieval);
+  const system = [knowledge, systemPrompt(base, request.summary)].filter(Boolean).join("\n\n");
   const { kept, dropped } = fitHistory(request.history, Math.max(0, config.chat.contextTokens - Math.ceil(system.length / 4)));
-  const messages = kept.filter((m) => m.text.trim() !== "");
-  const maxOutputTokens = request.maxOutputTokens ?? responseTokenLimit(latest?.text ?? "");
-  endPrompt();
-
-  const modelStart = trace.now();
-  const streamed = await streamModel({
-    model: () => request.provider.languageModel(),
+  const maxOutputTokens = request.maxOutputTokens ?? responseTokenLimit(query);
+  const call: AnswerCall = {
+    provider: request.provider,
     system,
-    messages,
+    messages: kept.filter((m) => m.text.trim() !== ""),
     maxOutputTokens,
     temperature: request.temperature,
     signal: request.signal,
-    firstTokenTimeoutMs: config.llm.firstTokenTimeoutMs,
-    idleTimeoutMs: config.llm.idleTimeoutMs,
-    onDelta: (delta) => {
-      const text = citations ? citations.push(delta) : delta;
-      if (text) emit({ type: "delta", text });
-    },
-  });
-  if (citations) {
-    const rest = citations.flush();
-    if (rest) emit({ type: "delta", text: rest });
-    streamed.text = citations.text;
-  }
+    onDelta: (text) => emit({ type: "delta", text }),
+  };
+  endPrompt();
+
+  const answer: Answer = toolMode
+    ? await answerWithSearchTool(call, trace, (q) => searchKnowledge(userId!, q, request), query)
+    : {
+        modelStart: trace.now(),
+        retrieval,
+        ...(await streamAnswer(call, { passages: retrieval?.searched ? retrieval.passages.length : undefined })),
+      };
+  const { streamed, modelStart } = answer;
   recordModelStages(trace, modelStart, streamed);
+  const searched = answer.retrieval?.searched ? answer.retrieval : undefined;
 
   const result: TurnResult = {
     ...streamed,
@@ -96,7 +98,7 @@ export async function runTurn(request: TurnRequest, emit: (event: TurnEvent) => 
     model: request.provider.modelName,
     status: streamed.outcome === "complete" ? "complete" : streamed.outcome === "aborted" ? "partial" : "error",
     maxOutputTokens,
-    ...(retrieval?.searched ? { knowledge: knowledgeReport(retrieval, citations?.cited ?? new Set()) } : {}),
+    ...(searched ? { knowledge: knowledgeReport(searched, answer.cited) } : {}),
   };
   if (request.persist) {
     const endPersist = trace.start("persist");

@@ -103,7 +103,7 @@ async function denseSearch(
   const provider = embedder();
   const status = provider ? await provider.status() : undefined;
   if (!provider || status?.state !== "ready") {
-    degraded.push(`Dense search is off: ${status?.detail ?? "no embedding model is configured"}.`);
+    degraded.push(`Dense search is off: ${sentence(status?.detail ?? "no embedding model is configured")}`);
     return [];
   }
   try {
@@ -117,7 +117,7 @@ async function denseSearch(
     );
   } catch (error) {
     if (signal?.aborted) throw error;
-    degraded.push(`Dense search failed: ${error instanceof Error ? error.message : String(error)}.`);
+    degraded.push(`Dense search failed: ${sentence(error instanceof Error ? error.message : String(error))}`);
     return [];
   }
 }
@@ -145,9 +145,14 @@ async function rerank(
     return true;
   } catch (error) {
     if (signal?.aborted) throw error;
-    degraded.push(`Reranking failed: ${error instanceof Error ? error.message : String(error)}.`);
+    degraded.push(`Reranking failed: ${sentence(error instanceof Error ? error.message : String(error))}`);
     return false;
   }
+}
+
+/** Ends a message with exactly one full stop. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
 }
 
 function timed<T>(trace: Trace | undefined, stage: string, work: () => Promise<T>): Promise<T> {

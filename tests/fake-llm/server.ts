@@ -42,6 +42,11 @@ export interface FakeBehaviour {
   rerankFormat?: "cohere" | "tei";
   /** Defaults only: send raw logits (outside 0..1) instead of probabilities. */
   rerankRawScores?: boolean;
+  /**
+   * Call this tool instead of answering (when the request offers it and holds no
+   * tool result yet): the reply is then the tool call, finish_reason "tool_calls".
+   */
+  toolCall?: { name: string; arguments: Record<string, unknown> };
 }
 
 export interface FakeRule extends FakeBehaviour {
@@ -81,6 +86,7 @@ interface ChatBody {
   stream?: boolean;
   max_tokens?: number;
   stream_options?: { include_usage?: boolean };
+  tools?: Array<{ type: string; function?: { name: string; description?: string; parameters?: unknown } }>;
 }
 
 export interface FakeLlm {
@@ -99,7 +105,7 @@ export interface FakeLlm {
 }
 
 export function textOf(message: ChatMessage | undefined): string {
-  if (!message) return "";
+  if (!message?.content) return "";
   if (typeof message.content === "string") return message.content;
   return message.content.map((part) => part.text ?? "").join("");
 }
@@ -169,7 +175,14 @@ export async function startFakeLlm(options: { port?: number; defaults?: FakeBeha
     const messages = body.messages ?? [];
     const lastUser = textOf([...messages].reverse().find((m) => m.role === "user"));
     const all = messages.map(textOf).join("\n");
-    const rule = state.rules.find((r) => (r.anywhere ? all : lastUser).includes(r.match));
+    // A tool-calling rule applies only while the tool is offered and has not answered yet.
+    const offered = new Set((body.tools ?? []).map((t) => t.function?.name));
+    const answered = messages.some((m) => m.role === "tool");
+    const rule = state.rules.find(
+      (r) =>
+        (r.anywhere ? all : lastUser).includes(r.match) &&
+        (!r.toolCall || (offered.has(r.toolCall.name) && !answered)),
+    );
     return { reply: `You said: ${lastUser}`, ...state.defaults, ...rule };
   }
 
@@ -241,6 +254,10 @@ export async function startFakeLlm(options: { port?: number; defaults?: FakeBeha
       record.completed = true;
       return json(res, behaviour.error.status, { error: { message: behaviour.error.message, type: "fake_error" } });
     }
+    if (behaviour.toolCall) {
+      record.completed = true;
+      return sendToolCall(res, body, record.id, behaviour.toolCall);
+    }
     let tokens = tokenize(behaviour.reply ?? "");
     let finishReason = "stop";
     if (body.max_tokens !== undefined && tokens.length > body.max_tokens) {
@@ -298,6 +315,30 @@ export async function startFakeLlm(options: { port?: number; defaults?: FakeBeha
     if (body.stream_options?.include_usage) send({ id, object: "chat.completion.chunk", created, model, choices: [], usage });
     res.write("data: [DONE]\n\n");
     record.completed = true;
+    res.end();
+  }
+
+  function sendToolCall(res: http.ServerResponse, body: ChatBody, requestId: string, call: NonNullable<FakeBehaviour["toolCall"]>) {
+    const id = `chatcmpl-${requestId}`;
+    const created = Math.floor(Date.now() / 1000);
+    const model = body.model ?? "fake-model";
+    const toolCall = { id: `call-${requestId}`, type: "function", function: { name: call.name, arguments: JSON.stringify(call.arguments) } };
+    if (!body.stream) {
+      return json(res, 200, {
+        id,
+        object: "chat.completion",
+        created,
+        model,
+        choices: [{ index: 0, message: { role: "assistant", content: null, tool_calls: [toolCall] }, finish_reason: "tool_calls" }],
+        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+      });
+    }
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    const send = (delta: Record<string, unknown>, finish: string | null = null) =>
+      res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
+    send({ role: "assistant", content: null, tool_calls: [{ index: 0, ...toolCall }] });
+    send({}, "tool_calls");
+    res.write("data: [DONE]\n\n");
     res.end();
   }
 
