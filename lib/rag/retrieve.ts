@@ -49,10 +49,10 @@ export interface RetrieveOptions {
 export async function retrieve(options: RetrieveOptions): Promise<Retrieval> {
   const { userId, query, trace, signal } = options;
   const collections = await searchableCollectionIds(userId);
-  const wanted = options.mode ?? (await bestMode());
   if (collections.length === 0 || !query.trim()) {
-    return { searched: false, mode: wanted, passages: [], degraded: [] };
+    return { searched: false, mode: options.mode ?? "lexical", passages: [], degraded: [] };
   }
+  const wanted = options.mode ?? (await bestMode());
   const limit = config.retrieval.candidates;
   const degraded: string[] = [];
   const useLexical = wanted !== "dense";
