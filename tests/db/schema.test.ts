@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, userForApiKey } from "../../lib/auth/api-keys";
 import { createUser } from "../../lib/auth/users";
 import { migrate, readMigrations } from "../../lib/db/migrate";
+import { insertChunks } from "../../lib/db/queries/chunks";
 import { describeEachBackend, openTestDatabase, type TestDatabase } from "../helpers/db";
 
 /**
@@ -81,12 +82,50 @@ describeEachBackend("schema and migrations", (backend) => {
     const trace = await prisma.requestTrace.findUniqueOrThrow({ where: { id: "trace-1" }, include: { stages: true } });
     expect(trace.stages[0]).toMatchObject({ name: "auth", durationMs: 0.5 });
 
+    // Knowledge base: collections, grants, documents with their file, chunks (written with SQL: the tsvector).
+    const shared = await prisma.collection.create({ data: { name: "Team", shared: true, everyone: false } });
+    const own = await prisma.collection.create({ data: { name: "Mine", ownerId: second.id } });
+    await prisma.collectionGrant.create({ data: { collectionId: shared.id, userId: second.id } });
+    const document = await prisma.document.create({
+      data: {
+        collectionId: own.id,
+        uploadedById: second.id,
+        name: "a.pdf",
+        kind: "pdf",
+        sizeBytes: 3,
+        sha256: "abc",
+        status: "indexed",
+        progress: 1,
+        pageCount: 2,
+        chunkCount: 1,
+        language: "en",
+        embeddingModel: "m",
+        text: "Hello world",
+        pageStarts: [0, 6],
+        indexedAt: new Date(),
+        file: { create: { bytes: new Uint8Array([1, 2, 3]) } },
+      },
+    });
+    await insertChunks(document.id, own.id, "a.pdf", [
+      { text: "world", start: 6, end: 11, headingPath: ["H"], page: 2, pageEnd: 2, tokens: 2 },
+    ]);
+    const storedDocument = await prisma.document.findUniqueOrThrow({ where: { id: document.id }, include: { file: true, chunks: true } });
+    expect(storedDocument.pageStarts).toEqual([0, 6]);
+    expect([...storedDocument.file!.bytes]).toEqual([1, 2, 3]);
+    expect(storedDocument.chunks[0]).toMatchObject({ text: "world", page: 2, headingPath: ["H"], context: "a.pdf › H" });
+    expect(await prisma.collectionGrant.count({ where: { userId: second.id } })).toBe(1);
+
     // Deleting a user removes their chats, messages and keys; traces stay, unlinked.
     await prisma.user.delete({ where: { id: second.id } });
     expect(await prisma.chat.count({ where: { id: chat.id } })).toBe(0);
     expect(await prisma.message.count({ where: { id: message.id } })).toBe(0);
     expect(await prisma.apiKey.count({ where: { userId: second.id } })).toBe(0);
     expect((await prisma.requestTrace.findUniqueOrThrow({ where: { id: "trace-1" } })).userId).toBeNull();
+    // Their collection goes with its documents, file and chunks; the uploader link of shared documents is cleared.
+    expect(await prisma.collection.count({ where: { id: own.id } })).toBe(0);
+    expect(await prisma.document.count({ where: { id: document.id } })).toBe(0);
+    expect(await prisma.chunk.count({ where: { documentId: document.id } })).toBe(0);
+    expect(await prisma.collectionGrant.count({ where: { userId: second.id } })).toBe(0);
   });
 
   it("makes only the very first account admin even when sign-ups race", async () => {
