@@ -4,6 +4,7 @@ import { useState } from "react";
 import { splitAtPhraseBoundary } from "@/lib/chat/phrases";
 import type { UiMessage, UiMessageMetadata } from "@/lib/chat/ui-messages";
 import { Markdown } from "./markdown";
+import { AnswerSources, CitationsProvider, knowledgeReportOf } from "./sources";
 
 function textOf(message: UiMessage): string {
   return message.parts.map((part) => (part.type === "text" ? part.text : "")).join("");
@@ -83,25 +84,29 @@ export function MessageView({
   const status = message.metadata?.status;
   // An answer that failed before its first word: the error box below says it all.
   if (!streaming && text === "" && status !== "partial") return null;
+  const knowledge = knowledgeReportOf(message);
   return (
-    <div className="flex flex-col gap-1" data-role="assistant" data-status={streaming ? "streaming" : (status ?? "complete")}>
-      <div className="min-w-0">
-        {settled && <Markdown text={settled} />}
-        {pending && (
-          <span aria-hidden="true" className="whitespace-pre-wrap">
-            {pending}
-          </span>
-        )}
-        {streaming && <span aria-hidden="true" className="ml-0.5 inline-block h-4 w-2 animate-pulse bg-zinc-400 align-middle" />}
+    <CitationsProvider report={knowledge}>
+      <div className="flex flex-col gap-1" data-role="assistant" data-status={streaming ? "streaming" : (status ?? "complete")}>
+        <div className="min-w-0">
+          {settled && <Markdown text={settled} />}
+          {pending && (
+            <span aria-hidden="true" className="whitespace-pre-wrap">
+              {pending}
+            </span>
+          )}
+          {streaming && <span aria-hidden="true" className="ml-0.5 inline-block h-4 w-2 animate-pulse bg-zinc-400 align-middle" />}
+        </div>
+        {knowledge && <AnswerSources report={knowledge} />}
+        <div className="flex items-center gap-3 text-xs text-zinc-500">
+          {status === "partial" && !streaming && <span>Stopped</span>}
+          {canRegenerate && status !== "error" && (
+            <button type="button" onClick={onRegenerate} className="rounded px-2 py-1 hover:bg-zinc-100 hover:text-zinc-800">
+              Regenerate
+            </button>
+          )}
+        </div>
       </div>
-      <div className="flex items-center gap-3 text-xs text-zinc-500">
-        {status === "partial" && !streaming && <span>Stopped</span>}
-        {canRegenerate && status !== "error" && (
-          <button type="button" onClick={onRegenerate} className="rounded px-2 py-1 hover:bg-zinc-100 hover:text-zinc-800">
-            Regenerate
-          </button>
-        )}
-      </div>
-    </div>
+    </CitationsProvider>
   );
 }

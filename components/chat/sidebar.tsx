@@ -97,6 +97,13 @@ export function Sidebar({
             {user.role === "admin" && <span className="ml-1 rounded bg-zinc-200 px-1 text-xs">admin</span>}
           </p>
           <div className="flex gap-3">
+            <Link
+              href="/knowledge"
+              className="text-blue-700 underline aria-[current=page]:font-semibold"
+              aria-current={pathname === "/knowledge" ? "page" : undefined}
+            >
+              Knowledge
+            </Link>
             <Link href="/settings" className="text-blue-700 underline">
               Settings
             </Link>

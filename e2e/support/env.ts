@@ -39,11 +39,22 @@ export function appEnv(): Record<string, string> {
     LLM_MODEL: "fake-model",
     LLM_FIRST_TOKEN_TIMEOUT_MS: "15000",
     LLM_IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS),
+    // The fake server's deterministic /v1/embeddings, so uploads get vectors and
+    // questions run the dense half of hybrid retrieval (no reranker: "hybrid").
+    EMBEDDINGS_BASE_URL: `${FAKE_LLM_URL}/v1`,
+    EMBEDDINGS_MODEL: "fake-embed",
     AUTH_SECRET: "e2e-only-secret-0123456789abcdefghijklmnop",
     OPEN_SIGNUP: "1",
     // Never pick up a developer's own database or model settings.
     DATABASE_URL: "",
     LLM_API_KEY: "",
+    EMBEDDINGS_API_KEY: "",
+    EMBEDDINGS_MULTILINGUAL_MODEL: "",
+    RERANK_BASE_URL: "",
+    RERANK_MODEL_PATH: "",
+    QDRANT_URL: "",
+    REDIS_URL: "",
+    RAG_MODE: "",
     PORT: String(APP_PORT),
   };
 }

@@ -1,7 +1,7 @@
 import { FAKE_LLM_URL } from "./env";
 
-export type { FakeRule, RecordedRequest } from "../../tests/fake-llm/server";
-import type { FakeRule, RecordedRequest } from "../../tests/fake-llm/server";
+export type { FakeBehaviour, FakeRule, RecordedRequest } from "../../tests/fake-llm/server";
+import type { FakeBehaviour, FakeRule, RecordedRequest } from "../../tests/fake-llm/server";
 
 /** Steers the shared fake model server over HTTP. Use a unique `match` per test. */
 export const fakeLlm = {
@@ -20,6 +20,16 @@ export const fakeLlm = {
     if (!response.ok) throw new Error(`fake LLM requests: ${response.status}`);
     const all = (await response.json()) as RecordedRequest[];
     return streamedOnly ? all.filter((request) => request.body.stream === true) : all;
+  },
+
+  /** Changes the server's defaults (e.g. `{ embeddingsDelayMs: 3000 }` for slow ingestion); they apply to every request. */
+  async defaults(behaviour: FakeBehaviour): Promise<void> {
+    const response = await fetch(`${FAKE_LLM_URL}/__fake/defaults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(behaviour),
+    });
+    if (!response.ok) throw new Error(`fake LLM rejected the defaults: ${response.status} ${await response.text()}`);
   },
 
   async reset(): Promise<void> {

@@ -3,6 +3,7 @@ import path from "node:path";
 import { test as base, expect, type APIRequestContext, type Page } from "@playwright/test";
 import { AuthPage } from "../pages/auth-page";
 import { ChatPage } from "../pages/chat-page";
+import { KnowledgePage } from "../pages/knowledge-page";
 import { SettingsPage } from "../pages/settings-page";
 import { Sidebar } from "../pages/sidebar";
 import { SCREENSHOT_DIR } from "./env";
@@ -51,6 +52,7 @@ interface Fixtures {
   sidebar: Sidebar;
   auth: AuthPage;
   settings: SettingsPage;
+  knowledge: KnowledgePage;
 }
 
 export const test = base.extend<Fixtures>({
@@ -63,6 +65,7 @@ export const test = base.extend<Fixtures>({
   sidebar: async ({ page }, use) => use(new Sidebar(page)),
   auth: async ({ page }, use) => use(new AuthPage(page)),
   settings: async ({ page }, use) => use(new SettingsPage(page)),
+  knowledge: async ({ page }, use) => use(new KnowledgePage(page)),
 });
 
 export { expect };
