@@ -28,7 +28,8 @@ export async function openDatabase(options: { url?: string; dataDir?: string } =
   const url = options.url ?? config.databaseUrl;
   const database = url ? await openPostgres(url) : await openPglite(options.dataDir ?? config.dataDir);
   try {
-    await migrate(database.sql);
+    const applied = await migrate(database.sql);
+    if (applied.length > 0) await database.pglite?.refreshArrayTypes();
   } catch (error) {
     await database.close();
     throw error;

@@ -102,6 +102,11 @@ export class PGliteThread {
     return this.call<T>(message);
   }
 
+  /** Re-reads array types (after migrations created new enum types). */
+  async refreshArrayTypes(): Promise<void> {
+    await this.call({ op: "refreshArrayTypes" });
+  }
+
   async close(): Promise<void> {
     if (!this.failure) await this.call({ op: "close" }).catch(() => {});
     await this.worker.terminate();

@@ -58,6 +58,11 @@ async function handle(message) {
       while (transactions.has(message.txId)) await new Promise((r) => setImmediate(r));
       return null;
     }
+    case "refreshArrayTypes":
+      // Array types of enums created since the database opened (a migration) are
+      // unknown to PGlite's serializer until it reads them again.
+      await db.refreshArrayTypes();
+      return null;
     case "close":
       await db.close();
       return null;

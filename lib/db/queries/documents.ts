@@ -141,7 +141,7 @@ export async function updateDocument(
   sets.push(`"updatedAt" = now()`);
   const db = await sql();
   const [row] = await db.query<DocumentView>(
-    `UPDATE "Document" d SET ${sets.join(", ")} WHERE d.id = $1 AND d.status = ANY($2::"DocumentStatus"[])
+    `UPDATE "Document" d SET ${sets.join(", ")} WHERE d.id = $1 AND d.status = ANY($2::text[]::"DocumentStatus"[])
      RETURNING ${VIEW_COLUMNS}`,
     [documentId, onlyIf, ...entries.map(([, value]) => value)],
   );
@@ -167,7 +167,7 @@ export async function uploadedBytes(userId: string): Promise<number> {
 export async function unfinishedDocumentIds(): Promise<string[]> {
   const db = await sql();
   const rows = await db.query<{ id: string }>(
-    `SELECT id FROM "Document" WHERE status = ANY($1::"DocumentStatus"[]) ORDER BY "createdAt"`,
+    `SELECT id FROM "Document" WHERE status = ANY($1::text[]::"DocumentStatus"[]) ORDER BY "createdAt"`,
     [ACTIVE_STATUSES],
   );
   return rows.map((r) => r.id);
