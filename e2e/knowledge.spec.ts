@@ -206,8 +206,8 @@ test.describe("knowledge base", () => {
       await theirChat.gotoNew();
       await theirChat.ask(question);
       const none = new AnswerSources(otherPage, theirChat.lastAnswer);
-      // No documents, nothing searched: the reply's "[1]" stays plain text, not a citation.
-      await expect(theirChat.answerBody()).toHaveText("Augustin-Jean Fresnel invented it in 1822 [1].");
+      // No documents, nothing given to the model: its "[1]" cites nothing and is dropped.
+      await expect(theirChat.answerBody()).toHaveText("Augustin-Jean Fresnel invented it in 1822 .");
       await expect(none.cards).toHaveCount(0);
       await expect(none.marker(1)).toHaveCount(0);
       // Nothing was searched (no documents), so there is no "not found" note either.

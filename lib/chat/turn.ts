@@ -86,7 +86,8 @@ export async function runTurn(request: TurnRequest, emit: (event: TurnEvent) => 
     : {
         modelStart: trace.now(),
         retrieval,
-        ...(await streamAnswer(call, { passages: retrieval?.searched ? retrieval.passages.length : undefined })),
+        // With the knowledge base in play, a marker can only cite a passage given: none given, none kept.
+        ...(await streamAnswer(call, { passages: userId === undefined ? undefined : (retrieval?.passages.length ?? 0) })),
       };
   const { streamed, modelStart } = answer;
   recordModelStages(trace, modelStart, streamed);

@@ -187,10 +187,13 @@ describeEachBackend("knowledge base", (backend) => {
     expect((await bob.fetch(`/api/knowledge/documents/${alicesDoc.id}`, { method: "DELETE" })).status).toBe(404);
     expect((await search(bob, "Who invented the Fresnel lens?")).searched).toBe(false);
 
+    app.fake.rules.unshift({ match: "Fresnel", reply: "It was Fresnel [1]." });
     const response = await ask(bob, randomUUID(), "Who invented the Fresnel lens?");
     const requestId = response.headers.get("x-request-id");
     const events = await readSse(response);
     expect(knowledgeOf(events)).toBeUndefined();
+    // Nothing was given to the model, so its "[1]" cites nothing and is dropped.
+    expect(streamedText(events)).toBe("It was Fresnel .");
     expect(systemPromptFor(app, "Fresnel")).not.toContain("passage");
     await flushTraces();
     const stages = await (await sql()).query<{ name: string }>(`SELECT name FROM "TraceStage" WHERE "traceId" = $1`, [
