@@ -178,7 +178,7 @@ test.describe("knowledge base", () => {
     await chat.gotoNew();
     await chat.ask(question);
     const after = new AnswerSources(page, chat.lastAnswer);
-    await expect(chat.answerBody()).toHaveText("Augustin-Jean Fresnel invented it in 1822 .");
+    await expect(chat.answerBody()).toHaveText("Augustin-Jean Fresnel invented it in 1822.");
     await expect(after.cards).toHaveCount(0);
     await expect(after.marker(1)).toHaveCount(0);
     await expect(after.notFound).toBeVisible();
@@ -207,7 +207,7 @@ test.describe("knowledge base", () => {
       await theirChat.ask(question);
       const none = new AnswerSources(otherPage, theirChat.lastAnswer);
       // No documents, nothing given to the model: its "[1]" cites nothing and is dropped.
-      await expect(theirChat.answerBody()).toHaveText("Augustin-Jean Fresnel invented it in 1822 .");
+      await expect(theirChat.answerBody()).toHaveText("Augustin-Jean Fresnel invented it in 1822.");
       await expect(none.cards).toHaveCount(0);
       await expect(none.marker(1)).toHaveCount(0);
       // Nothing was searched (no documents), so there is no "not found" note either.

@@ -3,7 +3,9 @@
  * stays only when passage n was given to the model; any other marker is
  * dropped. Groups like "[1, 3]" become "[1][3]". Code (fenced or inline) is
  * passed through untouched, so `items[2]` in a snippet is never mistaken for
- * a citation. A marker split across deltas is held back until it is complete.
+ * a citation. A marker split across deltas is held back until it is complete,
+ * and so are spaces before a possible marker: a dropped marker takes its
+ * space with it ("in 1822 [7]." becomes "in 1822.").
  */
 export class CitationFilter {
   readonly cited = new Set<number>();
@@ -12,6 +14,9 @@ export class CitationFilter {
   private fence = false;
   private inlineCode = false;
   private previous = "";
+  /** Spaces not shown yet: they go if the marker after them is dropped and punctuation follows. */
+  private held = "";
+  private afterDrop = false;
 
   constructor(private readonly passageCount: number) {}
 
@@ -21,14 +26,27 @@ export class CitationFilter {
     let shown = "";
     let i = 0;
     const text = this.pending;
+    const show = (visible: string) => {
+      if (this.afterDrop && /^[.,;:!?)]/.test(visible)) this.held = "";
+      shown += this.held + visible;
+      this.held = "";
+      this.afterDrop = false;
+    };
     while (i < text.length) {
       const ch = text[i]!;
+      if (ch === " " || ch === "\t") {
+        if (!this.afterDrop && !this.fence) this.held += ch;
+        else if (this.fence) show(ch);
+        this.previous = ch;
+        i++;
+        continue;
+      }
       if (ch === "`") {
         const run = /^`+/.exec(text.slice(i))![0];
         if (i + run.length === text.length && run.length < 3) break; // may grow into a fence
         if (run.length >= 3) this.fence = !this.fence;
         else if (!this.fence) this.inlineCode = !this.inlineCode;
-        shown += run;
+        show(run);
         i += run.length;
         this.previous = "`";
         continue;
@@ -37,14 +55,16 @@ export class CitationFilter {
         const rest = text.slice(i);
         const complete = /^\[(\s*\d{1,3}(?:\s*[,;]\s*\d{1,3})*\s*)\]/.exec(rest);
         if (complete) {
-          shown += this.markers(complete[1]!);
+          const kept = this.markers(complete[1]!);
+          if (kept) show(kept);
+          else this.afterDrop = true;
           i += complete[0].length;
           this.previous = "]";
           continue;
         }
         if (/^\[[\d\s,;]{0,24}$/.test(rest)) break; // an unfinished marker: wait for more
       }
-      shown += ch;
+      show(ch);
       this.previous = ch;
       i++;
     }
@@ -55,8 +75,9 @@ export class CitationFilter {
 
   /** The end of the answer: whatever was held back is shown as it is. */
   flush(): string {
-    const rest = this.pending;
+    const rest = (this.afterDrop ? "" : this.held) + this.pending;
     this.pending = "";
+    this.held = "";
     this.output += rest;
     return rest;
   }

@@ -31,7 +31,7 @@ export async function knowledgeStatus(): Promise<KnowledgeStatus> {
   const dense = embeddings.state === "ready" && store.available;
   if (embeddings.state !== "ready") notes.push(`Retrieval is lexical only: ${embeddings.detail}`);
   else if (!store.available) notes.push(`Retrieval is lexical only: ${store.detail}`);
-  if (dense && rerank.state !== "ready") notes.push(`No reranker: ${rerank.detail}`);
+  if (dense && rerank.state !== "ready") notes.push(rerank.detail);
   return {
     retrieval: !dense ? "lexical" : rerank.state === "ready" ? "hybrid+rerank" : "hybrid",
     notes,

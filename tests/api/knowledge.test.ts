@@ -115,7 +115,7 @@ describeEachBackend("knowledge base", (backend) => {
     });
     const chatId = randomUUID();
     const events = await readSse(await ask(alice, chatId, "Who invented the Fresnel lens?"));
-    expect(streamedText(events)).toBe("Augustin-Jean Fresnel invented it in 1822 [1]. Some say otherwise .");
+    expect(streamedText(events)).toBe("Augustin-Jean Fresnel invented it in 1822 [1]. Some say otherwise.");
 
     const knowledge = knowledgeOf(events)!;
     expect(knowledge.covered).toBe(true);
@@ -134,7 +134,7 @@ describeEachBackend("knowledge base", (backend) => {
     const answer = messages.find((m) => m.role === "assistant")!;
     expect(answer.parts.find((p) => p.type === "text")).toEqual({
       type: "text",
-      text: "Augustin-Jean Fresnel invented it in 1822 [1]. Some say otherwise .",
+      text: "Augustin-Jean Fresnel invented it in 1822 [1]. Some say otherwise.",
     });
     expect(answer.parts.find((p) => p.type === "data-knowledge")?.data?.sources[0]?.documentName).toBe("lighthouses.md");
   });
@@ -193,7 +193,7 @@ describeEachBackend("knowledge base", (backend) => {
     const events = await readSse(response);
     expect(knowledgeOf(events)).toBeUndefined();
     // Nothing was given to the model, so its "[1]" cites nothing and is dropped.
-    expect(streamedText(events)).toBe("It was Fresnel .");
+    expect(streamedText(events)).toBe("It was Fresnel.");
     expect(systemPromptFor(app, "Fresnel")).not.toContain("passage");
     await flushTraces();
     const stages = await (await sql()).query<{ name: string }>(`SELECT name FROM "TraceStage" WHERE "traceId" = $1`, [
