@@ -35,12 +35,17 @@ export interface TestDatabase {
  */
 export async function openTestDatabase(backend: Backend): Promise<TestDatabase> {
   if (backend === "pglite") {
-    const dir = path.join(inject("testRunDir"), `db-${randomUUID()}`);
-    await fs.cp(inject("pgliteTemplate"), dir, { recursive: true });
-    await fs.rm(path.join(dir, "pglite.pid"), { force: true });
+    const dir = await copyPgliteTemplate();
     const db = await openDatabase({ url: "", dataDir: dir });
     return install(db, () => fs.rm(dir, { recursive: true, force: true }));
   }
+  const created = await createPostgresDatabase();
+  const db = await openDatabase({ url: created.url });
+  return install(db, created.drop);
+}
+
+/** A new, empty database on the server at TEST_DATABASE_URL, and how to drop it. */
+export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) throw new Error("TEST_DATABASE_URL is not set");
   const name = `parley_test_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
@@ -51,13 +56,23 @@ export async function openTestDatabase(backend: Backend): Promise<TestDatabase> 
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString() });
-  return install(db, async () => {
-    const dropper = new Client({ connectionString: serverUrl });
-    await dropper.connect();
-    await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await dropper.end();
-  });
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const dropper = new Client({ connectionString: serverUrl });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
+}
+
+/** A copy of the migrated PGlite template in this run's folder (not opened). */
+export async function copyPgliteTemplate(prefix = "db"): Promise<string> {
+  const dir = path.join(inject("testRunDir"), `${prefix}-${randomUUID()}`);
+  await fs.cp(inject("pgliteTemplate"), dir, { recursive: true });
+  await fs.rm(path.join(dir, "pglite.pid"), { force: true });
+  return dir;
 }
 
 /** Makes `db` the app's database until closed; `cleanup` then removes it. */

@@ -1,14 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
-import path from "node:path";
-import { afterEach, expect, inject, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { openDatabase, useDatabase, type Database } from "../../lib/db/client";
 import { documentView } from "../../lib/db/queries/documents";
 import { stopJobs } from "../../lib/jobs/boss";
 import { startIngestWorker, stopIngestWorker } from "../../lib/rag/ingest/queue";
 import { waitFor } from "../helpers/app";
-import { describeEachBackend } from "../helpers/db";
+import { copyPgliteTemplate, createPostgresDatabase, describeEachBackend } from "../helpers/db";
 import { startFakeLlm, type FakeLlm } from "../fake-llm/server";
 
 describeEachBackend("ingestion survives a crash", (backend) => {
@@ -64,26 +62,11 @@ describeEachBackend("ingestion survives a crash", (backend) => {
 /** A new database for the child to use, and how to open it again afterwards. */
 async function freshLocation(backend: "pglite" | "postgres", cleanups: Array<() => Promise<unknown>>) {
   if (backend === "pglite") {
-    const dir = path.join(inject("testRunDir"), `restart-${randomUUID()}`);
-    await fs.cp(inject("pgliteTemplate"), dir, { recursive: true });
-    await fs.rm(path.join(dir, "pglite.pid"), { force: true });
+    const dir = await copyPgliteTemplate("restart");
     cleanups.push(() => fs.rm(dir, { recursive: true, force: true }));
     return { env: { DATA_DIR: dir, DATABASE_URL: "" }, open: { url: "", dataDir: dir } };
   }
-  const server = process.env.TEST_DATABASE_URL!;
-  const name = `parley_restart_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
-  const { Client } = await import("pg");
-  const admin = new Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  cleanups.push(async () => {
-    const dropper = new Client({ connectionString: server });
-    await dropper.connect();
-    await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await dropper.end();
-  });
-  return { env: { DATABASE_URL: url.toString() }, open: { url: url.toString() } };
+  const { url, drop } = await createPostgresDatabase();
+  cleanups.push(drop);
+  return { env: { DATABASE_URL: url }, open: { url } };
 }

@@ -12,19 +12,23 @@ import { ModelUnavailableError, type ChatModelProvider, type ModelStatus } from 
 import { displayUrl, downloadModel, type DownloadProgress } from "./download";
 import { defaultModelId, LlamaChatModel, type LlamaChatModelOptions } from "./llama-model";
 
-export type EmbeddedProviderOptions = {
-  /** Overrides LLM_MODEL_PATH. */
+/** Where an embedded model's GGUF file comes from; each field overrides its setting (LLM_… or EMBEDDINGS_…). */
+export type ModelFileOptions = {
+  /** Overrides the *_MODEL_PATH setting. */
   modelPath?: string;
-  /** Overrides LLM_MODEL_URL. */
+  /** Overrides the *_MODEL_URL setting. */
   modelUrl?: string;
-  /** Overrides LLM_DOWNLOAD ("0" = never download). */
+  /** Overrides the *_DOWNLOAD setting ("0" = never download). */
   downloadEnabled?: boolean;
-  /** Overrides DATA_DIR (the model goes to `<dataDir>/models/`). */
+  /** Overrides DATA_DIR (a downloaded model goes to `<dataDir>/models/`). */
   dataDir?: string;
   /** Least time between two attempts after a failed download or load. Default 60 s. */
   retryAfterMs?: number;
   /** Where progress and failures are logged. Default console.log; null for silence. */
   log?: ((message: string) => void) | null;
+};
+
+export type EmbeddedProviderOptions = ModelFileOptions & {
   /** Passed to the model (context size, threads, sequences, defaults). */
   model?: Omit<LlamaChatModelOptions, "modelPath">;
 };

@@ -13,7 +13,7 @@ import type { Llama, LlamaEmbeddingContext, LlamaModel, Token } from "node-llama
 import { config } from "../../config";
 import { displayUrl, downloadModel, type DownloadProgress } from "../embedded/download";
 import { defaultModelId, defaultThreads, sharedLlama } from "../embedded/llama-model";
-import { modelFileNameFromUrl } from "../embedded/provider";
+import { modelFileNameFromUrl, type ModelFileOptions } from "../embedded/provider";
 import { ModelUnavailableError } from "../types";
 import { withPrefixes } from "./prefixes";
 import { normalize } from "./remote";
@@ -114,19 +114,7 @@ export function messageOf(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).replace(/\.$/, "");
 }
 
-export type EmbeddedEmbedderOptions = {
-  /** Overrides EMBEDDINGS_MODEL_PATH. */
-  modelPath?: string;
-  /** Overrides EMBEDDINGS_MODEL_URL. */
-  modelUrl?: string;
-  /** Overrides EMBEDDINGS_DOWNLOAD ("0" = never download). */
-  downloadEnabled?: boolean;
-  /** Overrides DATA_DIR (a downloaded model goes to `<dataDir>/models/`). */
-  dataDir?: string;
-  /** Least time between two attempts after a failed download or load. Default 60 s. */
-  retryAfterMs?: number;
-  /** Where progress and failures are logged. Default console.log; null for silence. */
-  log?: ((message: string) => void) | null;
+export type EmbeddedEmbedderOptions = ModelFileOptions & {
   /** CPU threads. Default: one fewer than the cores (see LlamaChatModelOptions.threads). */
   threads?: number;
   llama?: Llama;

@@ -6,9 +6,8 @@ import { READABLE_BY_USER } from "./collections";
 /** Text search configuration of the lexical index (stemming and stop words). */
 export const TEXT_SEARCH_CONFIG = "english";
 
-export interface StoredChunk {
-  id: string;
-  ord: number;
+/** A passage and where it sits in its document. */
+export interface ChunkPlace {
   text: string;
   context: string;
   start: number;
@@ -16,6 +15,11 @@ export interface StoredChunk {
   page: number | null;
   pageEnd: number | null;
   headingPath: string[];
+}
+
+export interface StoredChunk extends ChunkPlace {
+  id: string;
+  ord: number;
   tokens: number;
 }
 
@@ -131,18 +135,11 @@ export async function lexicalSearch(collectionIds: string[], query: string, limi
   );
 }
 
-export interface PassageRow {
+export interface PassageRow extends ChunkPlace {
   chunkId: string;
   documentId: string;
   documentName: string;
   collectionId: string;
-  text: string;
-  context: string;
-  start: number;
-  end: number;
-  page: number | null;
-  pageEnd: number | null;
-  headingPath: string[];
 }
 
 /** The chunks with these ids that the user may read (ids of unreadable chunks are silently absent). */
