@@ -139,6 +139,24 @@ describeEachBackend("knowledge base", (backend) => {
     expect(answer.parts.find((p) => p.type === "data-knowledge")?.data?.sources[0]?.documentName).toBe("lighthouses.md");
   });
 
+  it("reranks the fused candidates with the /rerank endpoint when one is configured", async () => {
+    process.env.RERANK_BASE_URL = app.fake.url;
+    try {
+      const response = await alice.fetch("/api/knowledge/search", { method: "POST", json: { query: "Why were keepers called wickies?" } });
+      const result = (await response.json()) as { mode: string; passages: Array<{ text: string; score: number }> };
+      expect(app.fake.rerankRequests.length).toBe(1);
+      const sent = app.fake.rerankRequests[0]!.body as { query: string; documents: string[] };
+      expect(sent.query).toBe("Why were keepers called wickies?");
+      expect(sent.documents.some((d) => d.includes("wickies"))).toBe(true);
+      expect(result.passages[0]!.text).toContain("wickies");
+      // Scores are the reranker's (0..1), best first.
+      expect(result.passages.map((p) => p.score)).toEqual([...result.passages.map((p) => p.score)].sort((a, b) => b - a));
+      if (backend === "pglite") expect(result.mode).toBe("hybrid+rerank");
+    } finally {
+      delete process.env.RERANK_BASE_URL;
+    }
+  });
+
   it("shows a cited passage in its document's context", async () => {
     const results = await search(alice, "Who invented the Fresnel lens?");
     const passage = results.passages[0]!;
