@@ -82,7 +82,8 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const database = await openTestDatabase(backend);
   const fake = await startFakeLlm();
-  Object.assign(process.env, { LLM_BASE_URL: fake.url, LLM_MODEL: "fake-model", ...env });
+  // Tests never fetch a real embedding model from the internet (an online CI would download one).
+  Object.assign(process.env, { LLM_BASE_URL: fake.url, LLM_MODEL: "fake-model", EMBEDDINGS_DOWNLOAD: "0", ...env });
   if (ingest) await startIngestWorker();
   const server = await serveRoutes(ROUTES);
   return {
