@@ -17,6 +17,7 @@ import { inspectUpload } from "./extract";
 import { UnsupportedDocumentError } from "./extract/types";
 import { abortRunningIngest, enqueueIngest } from "./ingest/queue";
 import { removeIndex } from "./ingest/pipeline";
+import { noteChunksChanged } from "./ingest/statistics";
 
 export interface UploadedFile {
   name: string;
@@ -111,6 +112,7 @@ export async function deleteDocument(user: AuthUser, documentId: string): Promis
   abortRunningIngest(documentId);
   await removeIndex(documentId);
   await deleteDocumentRow(documentId);
+  noteChunksChanged(document.chunkCount);
   documentEvents().publish({ type: "deleted", documentId, collectionId: document.collectionId });
 }
 

@@ -12,6 +12,7 @@ import { jobs } from "../../jobs/boss";
 import { documentEvents } from "../events";
 import { ExtractionError } from "../extract/types";
 import { ingestDocument, IngestCancelled } from "./pipeline";
+import { analyzeIfStale, noteChunksChanged } from "./statistics";
 
 export const INGEST_QUEUE = "ingest-document";
 
@@ -123,7 +124,11 @@ async function runJob(job: JobWithMetadata<IngestJob>): Promise<void> {
   job.signal.addEventListener("abort", abort);
   running.set(documentId, controller);
   try {
-    await ingestDocument(documentId, controller.signal);
+    const view = await ingestDocument(documentId, controller.signal);
+    if (view?.status === "indexed") {
+      noteChunksChanged(view.chunkCount);
+      void analyzeIfStale().catch((error: Error) => console.warn(`[parley] ANALYZE failed: ${error.message}`));
+    }
   } catch (error) {
     if (error instanceof IngestCancelled || controller.signal.reason instanceof IngestCancelled) return;
     const reason = error instanceof Error ? error.message : String(error);
