@@ -13,30 +13,12 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { fnv1a, random } from "../tests/helpers/deterministic";
 import { CORPUS_DIR, parseSections } from "../eval/check-questions";
 
 export const DIMENSIONS = 384;
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
 
 interface Sentence {
   /** Heading path under the document title, e.g. ["Geography", "Climate"]. */

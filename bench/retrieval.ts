@@ -47,7 +47,7 @@ import type { Embedder } from "../lib/ai/embeddings";
 import { createUser, type AuthUser } from "../lib/auth/users";
 import { openDatabase, useDatabase, type Database } from "../lib/db/client";
 import { MIGRATIONS_DIR } from "../lib/db/migrate";
-import { lexicalSearch, insertChunks, passagesForUser } from "../lib/db/queries/chunks";
+import { LEXICAL_SEARCH_SQL, lexicalSearch, insertChunks, passagesForUser } from "../lib/db/queries/chunks";
 import { personalCollectionId, searchableCollectionIds } from "../lib/db/queries/collections";
 import { fuse } from "../lib/rag/fuse";
 import { retrieve } from "../lib/rag/retrieve";
@@ -55,7 +55,8 @@ import { createPgvectorStore } from "../lib/rag/vector-store/pgvector";
 import { spaceName } from "../lib/rag/vector-store/space";
 import type { VectorSpace, VectorStore } from "../lib/rag/vector-store/types";
 import { QUESTIONS_FILE } from "../eval/check-questions";
-import { DIMENSIONS, loadCorpus, makeChunk, Projector, random } from "./retrieval-data";
+import { random } from "../tests/helpers/deterministic";
+import { DIMENSIONS, loadCorpus, makeChunk, Projector } from "./retrieval-data";
 import { openScratchDatabase, settledStatus } from "./scratch-db";
 import { fmt, percentile } from "./stats";
 
@@ -415,19 +416,7 @@ async function explain(
   questions: string[],
   vectors: Map<string, number[]>,
 ) {
-  const lexical = `WITH q AS (
-       SELECT NULLIF(replace(plainto_tsquery('english', $1)::text, ' & ', ' | '), '')::tsquery AS query,
-              tsvector_to_array(to_tsvector('english', $1)) AS terms
-     ), hits AS (
-       SELECT c.id, c.tsv, ts_rank(c.tsv, q.query) AS rank
-       FROM "Chunk" c, q
-       WHERE q.query IS NOT NULL AND c.tsv @@ q.query AND c."collectionId" = ANY($2)
-       ORDER BY rank DESC LIMIT $3
-     )
-     SELECT h.id AS "chunkId", h.rank,
-            (SELECT count(*) FROM unnest(q.terms) t WHERE t = ANY(tsvector_to_array(h.tsv)))::float
-              / greatest(cardinality(q.terms), 1) AS coverage
-     FROM hits h, q ORDER BY h.rank DESC`;
+  const lexical = LEXICAL_SEARCH_SQL;
   const dense = `WITH hits AS MATERIALIZED (
           SELECT "chunkId", 1 - ("embedding" <=> $1::vector) AS score FROM "${meta.table}"
           WHERE "collectionId" = ANY($2::text[]) ORDER BY "embedding" <=> $1::vector LIMIT $3)

@@ -85,7 +85,7 @@ export async function retrieve(options: RetrieveOptions): Promise<Retrieval> {
 }
 
 /** The richest mode the configured providers support right now. */
-export async function bestMode(): Promise<RetrievalMode> {
+async function bestMode(): Promise<RetrievalMode> {
   const provider = embedder();
   if (!provider || (await provider.status()).state !== "ready") return "lexical";
   const ranker = reranker();

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { embedder, embeddingStatus } from "../../lib/ai/embeddings";
 import { createRemoteEmbedder, RemoteServerError } from "../../lib/ai/embeddings/remote";
-import { fakeEmbedding, startFakeLlm, type FakeLlm } from "../fake-llm/server";
+import { fakeEmbedding, goneServerUrl, startFakeLlm, type FakeLlm } from "../fake-llm/server";
 
 let fake: FakeLlm;
 /** The URL of a server that has gone away: connections are refused. */
@@ -10,9 +10,7 @@ const savedEnv = { ...process.env };
 
 beforeAll(async () => {
   fake = await startFakeLlm();
-  const gone = await startFakeLlm();
-  goneUrl = gone.url;
-  await gone.close();
+  goneUrl = await goneServerUrl();
 });
 
 afterEach(() => {

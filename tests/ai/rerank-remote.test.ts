@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { reranker, rerankStatus } from "../../lib/ai/rerank";
 import { createRemoteReranker, scoresFromResponse } from "../../lib/ai/rerank/remote";
-import { startFakeLlm, type FakeLlm } from "../fake-llm/server";
+import { goneServerUrl, startFakeLlm, type FakeLlm } from "../fake-llm/server";
 
 let fake: FakeLlm;
 let goneUrl: string;
@@ -15,9 +15,7 @@ const DOCUMENTS = ["the cafeteria menu for this week", "vacation days policy for
 
 beforeAll(async () => {
   fake = await startFakeLlm();
-  const gone = await startFakeLlm();
-  goneUrl = gone.url;
-  await gone.close();
+  goneUrl = await goneServerUrl();
 });
 
 afterEach(() => {

@@ -1,4 +1,5 @@
 import http from "node:http";
+import { fnv1a } from "../helpers/deterministic";
 import type { AddressInfo } from "node:net";
 
 /**
@@ -127,14 +128,6 @@ export const FAKE_EMBEDDING_DIMENSIONS = 256;
 /** Added to every dimension, so an empty text still has a direction. */
 const FAKE_EMBEDDING_BIAS = 0.01;
 
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
 
 /**
  * The fake server's embedding of a text: each word stem adds 1 to one of 256
@@ -159,6 +152,13 @@ export function fakeRerankScore(query: string, document: string): number {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The URL of a model server that has gone away: connections to it are refused. */
+export async function goneServerUrl(): Promise<string> {
+  const gone = await startFakeLlm();
+  await gone.close();
+  return gone.url;
+}
 
 export async function startFakeLlm(options: { port?: number; defaults?: FakeBehaviour } = {}): Promise<FakeLlm> {
   const initialDefaults: FakeBehaviour = { ttftMs: 0, tokensPerSec: 0, ...options.defaults };

@@ -1,4 +1,5 @@
 import { deflateRawSync } from "node:zlib";
+import { random } from "./deterministic";
 import JSZip from "jszip";
 
 /**
@@ -171,17 +172,6 @@ const CLAUSES = [
   "with a short summary for the board",
 ];
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The prose of page `page` (1-based) of makeLongPdf: four paragraphs of five

@@ -24,7 +24,7 @@ export interface StoredChunk extends ChunkPlace {
 }
 
 /** What a chunk is searched and embedded with besides its text: where it sits. */
-export function chunkContext(documentName: string, headingPath: string[]): string {
+function chunkContext(documentName: string, headingPath: string[]): string {
   return [documentName, ...headingPath].join(" › ");
 }
 
@@ -102,6 +102,21 @@ export function embeddingInput(chunk: { context: string; text: string }): string
   return `${chunk.context}\n\n${chunk.text}`;
 }
 
+/** Lexical search: $1 the question, $2 collection ids, $3 limit (exported for the benchmark's EXPLAIN). */
+export const LEXICAL_SEARCH_SQL = `WITH q AS (
+       SELECT NULLIF(replace(plainto_tsquery('${TEXT_SEARCH_CONFIG}', $1)::text, ' & ', ' | '), '')::tsquery AS query,
+              tsvector_to_array(to_tsvector('${TEXT_SEARCH_CONFIG}', $1)) AS terms
+     ), hits AS (
+       SELECT c.id, c.tsv, ts_rank(c.tsv, q.query) AS rank
+       FROM "Chunk" c, q
+       WHERE q.query IS NOT NULL AND c.tsv @@ q.query AND c."collectionId" = ANY($2)
+       ORDER BY rank DESC LIMIT $3
+     )
+     SELECT h.id AS "chunkId", h.rank,
+            (SELECT count(*) FROM unnest(q.terms) t WHERE t = ANY(tsvector_to_array(h.tsv)))::float
+              / greatest(cardinality(q.terms), 1) AS coverage
+     FROM hits h, q ORDER BY h.rank DESC`;
+
 export interface LexicalHit {
   chunkId: string;
   rank: number;
@@ -117,22 +132,7 @@ export interface LexicalHit {
 export async function lexicalSearch(collectionIds: string[], query: string, limit: number): Promise<LexicalHit[]> {
   if (collectionIds.length === 0) return [];
   const db = await sql();
-  return db.query<LexicalHit>(
-    `WITH q AS (
-       SELECT NULLIF(replace(plainto_tsquery('${TEXT_SEARCH_CONFIG}', $1)::text, ' & ', ' | '), '')::tsquery AS query,
-              tsvector_to_array(to_tsvector('${TEXT_SEARCH_CONFIG}', $1)) AS terms
-     ), hits AS (
-       SELECT c.id, c.tsv, ts_rank(c.tsv, q.query) AS rank
-       FROM "Chunk" c, q
-       WHERE q.query IS NOT NULL AND c.tsv @@ q.query AND c."collectionId" = ANY($2)
-       ORDER BY rank DESC LIMIT $3
-     )
-     SELECT h.id AS "chunkId", h.rank,
-            (SELECT count(*) FROM unnest(q.terms) t WHERE t = ANY(tsvector_to_array(h.tsv)))::float
-              / greatest(cardinality(q.terms), 1) AS coverage
-     FROM hits h, q ORDER BY h.rank DESC`,
-    [query, collectionIds, limit],
-  );
+  return db.query<LexicalHit>(LEXICAL_SEARCH_SQL, [query, collectionIds, limit]);
 }
 
 export interface PassageRow extends ChunkPlace {

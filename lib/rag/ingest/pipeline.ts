@@ -81,7 +81,7 @@ export async function ingestDocument(documentId: string, signal?: AbortSignal): 
  * or null when no embedding model is ready (the document is then searchable
  * by keywords only, and gets vectors later: see `backfillEmbeddings`).
  */
-export async function embedChunks(
+async function embedChunks(
   documentId: string,
   collectionId: string,
   language: string | null,

@@ -100,7 +100,7 @@ async function cancelOrphans(boss: PgBoss): Promise<void> {
  * is kept), and indexed documents without vectors from the current embedding
  * model get them: nothing stays stuck after a restart or a model change.
  */
-export async function resumeUnfinished(): Promise<void> {
+async function resumeUnfinished(): Promise<void> {
   for (const id of await unfinishedDocumentIds()) {
     if (!running.has(id)) await enqueueIngest(id);
   }
