@@ -58,14 +58,19 @@ export async function readableCollectionIds(userId: string): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-/** Readable collections holding at least one searchable document: no rows means no retrieval work. */
+/**
+ * Readable collections holding at least one searchable document: no rows means
+ * no retrieval work. Each readable collection is probed for its first such
+ * document (a scalar subquery with LIMIT 1: as EXISTS, the planner hashed
+ * every document instead, ~5 ms per search at 2,000 documents).
+ */
 export async function searchableCollectionIds(userId: string): Promise<string[]> {
   const db = await sql();
   const rows = await db.query<{ id: string }>(
     `SELECT c.id FROM "Collection" c
      WHERE ${READABLE_BY_USER}
-       AND EXISTS (SELECT 1 FROM "Document" d WHERE d."collectionId" = c.id AND d."chunkCount" > 0
-                   AND d.status IN ('embedding', 'indexed'))`,
+       AND (SELECT true FROM "Document" d WHERE d."collectionId" = c.id AND d."chunkCount" > 0
+            AND d.status IN ('embedding', 'indexed') LIMIT 1)`,
     [userId],
   );
   return rows.map((r) => r.id);
