@@ -1,24 +1,7 @@
 import { sql } from "../db/client";
+import type { SavedTrace } from "./trace";
 
-export interface TraceRow {
-  id: string;
-  kind: string;
-  source: string;
-  outcome: string;
-  startedAt: Date;
-  totalMs: number;
-  userId?: string;
-  chatId?: string;
-  messageId?: string;
-  model?: string;
-  error?: string;
-  ttftMs?: number;
-  promptTokens?: number;
-  completionTokens?: number;
-  tokensPerSec?: number;
-}
-
-export interface StageRow {
+interface StageRow {
   traceId: string;
   name: string;
   startMs: number;
@@ -32,15 +15,18 @@ const MAX_BATCH = 200;
 // since the request keeps its timings, unlinked (the LEFT JOIN gives NULL).
 const INSERT_TRACES = `
   INSERT INTO "RequestTrace" (id, kind, source, "userId", "chatId", "messageId", model, outcome, error,
-                              "startedAt", "totalMs", "ttftMs", "promptTokens", "completionTokens", "tokensPerSec")
+                              "startedAt", "totalMs", "ttftMs", "promptTokens", "completionTokens", "tokensPerSec",
+                              retrieval, bottleneck)
   SELECT t.id, t.kind, t.source, u.id, t."chatId", t."messageId", t.model, t.outcome, t.error,
-         t."startedAt", t."totalMs", t."ttftMs", t."promptTokens", t."completionTokens", t."tokensPerSec"
+         t."startedAt", t."totalMs", t."ttftMs", t."promptTokens", t."completionTokens", t."tokensPerSec",
+         t.retrieval, t.bottleneck
   FROM jsonb_to_recordset($1::jsonb) AS t(
     id text, kind text, source text, "userId" text, "chatId" text, "messageId" text, model text, outcome text,
     error text, "startedAt" timestamp, "totalMs" float8, "ttftMs" float8, "promptTokens" int,
-    "completionTokens" int, "tokensPerSec" float8)
+    "completionTokens" int, "tokensPerSec" float8, retrieval boolean, bottleneck text)
   LEFT JOIN "User" u ON u.id = t."userId"
-  ON CONFLICT (id) DO NOTHING`;
+  ON CONFLICT (id) DO NOTHING
+  RETURNING id`;
 
 const INSERT_STAGES = `
   INSERT INTO "TraceStage" ("traceId", name, "startMs", "durationMs")
@@ -50,18 +36,20 @@ const INSERT_STAGES = `
 
 /**
  * Writes traces in batches, off the request path: a request only appends to
- * a queue; every half second (or every 200 traces) two statements store them
- * all. Plain SQL: Prisma would cost a burst of main-thread CPU per flush.
+ * a queue; every half second (or every 200 traces) three statements store them
+ * all and add them to the dashboard's hourly rollups (only the traces actually
+ * inserted, so a trace is never counted twice). Plain SQL: Prisma would cost a
+ * burst of main-thread CPU per flush.
  */
 class TraceWriter {
-  private traces: TraceRow[] = [];
+  private traces: Omit<SavedTrace, "stages">[] = [];
   private stages: StageRow[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
-  add(trace: TraceRow, stages: StageRow[]) {
+  add({ stages, ...trace }: SavedTrace) {
     this.traces.push(trace);
-    this.stages.push(...stages);
+    for (const stage of stages) this.stages.push({ traceId: trace.id, ...stage });
     if (this.traces.length >= MAX_BATCH) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
   }
@@ -79,8 +67,10 @@ class TraceWriter {
       try {
         const db = await sql();
         await db.transaction(async (tx) => {
-          await tx.query(INSERT_TRACES, [JSON.stringify(traces)]);
-          await tx.query(INSERT_STAGES, [JSON.stringify(stages)]);
+          const inserted = await tx.query<{ id: string }>(INSERT_TRACES, [JSON.stringify(traces)]);
+          const ids = new Set(inserted.map((row) => row.id));
+          await tx.query(INSERT_STAGES, [JSON.stringify(stages.filter((stage) => ids.has(stage.traceId)))]);
+          if (ids.size > 0) await tx.query("SELECT parley_roll_up_traces($1::text[])", [[...ids]]);
         });
       } catch (error) {
         console.error(`[parley] could not save ${traces.length} trace(s)`, error);

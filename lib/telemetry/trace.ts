@@ -1,7 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { traceWriter } from "./trace-writer";
+import { traceObservers } from "./observers";
+import { bottleneckOf, usedRetrieval } from "./stages";
 
-export type TraceKind = "chat" | "title" | "summary";
+/** chat: a user's turn; tts / transcribe: speech requests; title, summary: background model calls. */
+export type TraceKind = "chat" | "tts" | "transcribe" | "title" | "summary";
 export type TraceSource = "ui" | "api" | "v1" | "background";
 export type TraceOutcome = "ok" | "aborted" | "timeout" | "error";
 
@@ -9,6 +12,34 @@ export interface StageTiming {
   name: string;
   startMs: number;
   durationMs: number;
+}
+
+/** What a request learns about itself as it runs. */
+export interface TraceFields {
+  userId?: string;
+  chatId?: string;
+  messageId?: string;
+  model?: string;
+  ttftMs?: number;
+  promptTokens?: number;
+  completionTokens?: number;
+  tokensPerSec?: number;
+  error?: string;
+}
+
+/** A finished request's trace, as stored, counted in metrics and exported. */
+export interface SavedTrace extends TraceFields {
+  id: string;
+  kind: TraceKind;
+  source: TraceSource;
+  outcome: TraceOutcome;
+  startedAt: Date;
+  totalMs: number;
+  /** The knowledge base was searched for this request. */
+  retrieval: boolean;
+  /** The stage the user waited on longest (see stages.ts); none without stages. */
+  bottleneck?: string;
+  stages: StageTiming[];
 }
 
 /**
@@ -21,17 +52,7 @@ export class Trace {
   readonly startedAt = new Date();
   private readonly t0 = performance.now();
   readonly stages: StageTiming[] = [];
-  fields: {
-    userId?: string;
-    chatId?: string;
-    messageId?: string;
-    model?: string;
-    ttftMs?: number;
-    promptTokens?: number;
-    completionTokens?: number;
-    tokensPerSec?: number;
-    error?: string;
-  } = {};
+  fields: TraceFields = {};
 
   constructor(
     readonly kind: TraceKind,
@@ -66,7 +87,10 @@ export class Trace {
     }
   }
 
-  /** Queues the trace for the batched writer; never blocks or fails the request. */
+  /**
+   * Queues the trace for the batched writer and hands it to the metrics and
+   * export observers; never blocks or fails the request.
+   */
   save(outcome: TraceOutcome): void {
     const totalMs = this.now();
     // Stage names are unique per trace; a repeated stage keeps its total.
@@ -75,9 +99,26 @@ export class Trace {
       const seen = merged.get(stage.name);
       merged.set(stage.name, seen ? { ...seen, durationMs: seen.durationMs + stage.durationMs } : { ...stage });
     }
-    traceWriter().add(
-      { id: this.id, kind: this.kind, source: this.source, outcome, startedAt: this.startedAt, totalMs, ...this.fields },
-      [...merged.values()].map((stage) => ({ traceId: this.id, ...stage })),
-    );
+    const stages = [...merged.values()];
+    const record: SavedTrace = {
+      id: this.id,
+      kind: this.kind,
+      source: this.source,
+      outcome,
+      startedAt: this.startedAt,
+      totalMs,
+      retrieval: usedRetrieval(stages),
+      bottleneck: bottleneckOf(stages, this.fields.ttftMs),
+      ...this.fields,
+      stages,
+    };
+    traceWriter().add(record);
+    for (const observe of traceObservers()) {
+      try {
+        observe(record);
+      } catch (error) {
+        console.error("[parley] a trace observer failed", error);
+      }
+    }
   }
 }

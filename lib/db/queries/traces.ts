@@ -1,0 +1,109 @@
+import { sql } from "../client";
+import type { StageTiming } from "../../telemetry/trace";
+import type { PerformanceFilter } from "./performance";
+
+/** One request as the dashboard's request list and the chat's latency report show it. */
+export interface TraceView {
+  id: string;
+  kind: string;
+  source: string;
+  userId: string | null;
+  userEmail: string | null;
+  chatId: string | null;
+  messageId: string | null;
+  model: string | null;
+  outcome: string;
+  error: string | null;
+  startedAt: string;
+  totalMs: number;
+  ttftMs: number | null;
+  completionTokens: number | null;
+  tokensPerSec: number | null;
+  retrieval: boolean;
+  bottleneck: string | null;
+  /** What the browser reported: send → response headers, send → first text painted. */
+  connectMs: number | null;
+  firstTokenOnScreenMs: number | null;
+  stages: StageTiming[];
+}
+
+// The browser's report counts only when it came from the request's own user.
+const SELECT_TRACES = `
+  SELECT t.id, t.kind, t.source, t."userId", u.email AS "userEmail", t."chatId", t."messageId", t.model, t.outcome, t.error,
+         (extract(epoch FROM t."startedAt") * 1000)::float8 AS "startedAt", t."totalMs", t."ttftMs", t."completionTokens", t."tokensPerSec", t.retrieval, t.bottleneck,
+         c."connectMs", c."firstTokenOnScreenMs",
+         COALESCE((SELECT json_agg(json_build_object('name', s.name, 'startMs', s."startMs", 'durationMs', s."durationMs")
+                                   ORDER BY s."startMs")
+                   FROM "TraceStage" s WHERE s."traceId" = t.id), '[]'::json) AS stages
+  FROM "RequestTrace" t
+  LEFT JOIN "User" u ON u.id = t."userId"
+  LEFT JOIN "ClientTiming" c ON c."traceId" = t.id AND c."userId" = t."userId"`;
+
+// Times leave SQL as epoch milliseconds: node-pg would read a timestamp without time zone as local time.
+function toView(row: Omit<TraceView, "startedAt" | "stages"> & { startedAt: number; stages: StageTiming[] | string }): TraceView {
+  return {
+    ...row,
+    startedAt: new Date(row.startedAt).toISOString(),
+    stages: typeof row.stages === "string" ? (JSON.parse(row.stages) as StageTiming[]) : row.stages,
+  };
+}
+
+/** The newest requests matching the filter (and one chat, for a session view). */
+export async function recentTraces(filter: PerformanceFilter, limit: number): Promise<TraceView[]> {
+  const db = await sql();
+  const rows = await db.query<Parameters<typeof toView>[0]>(
+    `${SELECT_TRACES}
+     WHERE t."startedAt" >= $1::timestamp AND t."startedAt" < $2::timestamp
+       AND ($3::text IS NULL OR t.kind = $3) AND ($4::text IS NULL OR COALESCE(t.model, '') = $4)
+       AND ($5::boolean IS NULL OR t.retrieval = $5) AND ($6::text IS NULL OR t."userId" = $6)
+       AND ($7::text IS NULL OR t."chatId" = $7)
+     ORDER BY t."startedAt" DESC LIMIT $8::int`,
+    [
+      filter.from.toISOString(),
+      filter.to.toISOString(),
+      filter.kind,
+      filter.model ?? null,
+      filter.retrieval ?? null,
+      filter.userId ?? null,
+      filter.chatId ?? null,
+      limit,
+    ],
+  );
+  return rows.map(toView);
+}
+
+/** The latest answer trace of one of the user's messages; null for anyone else's. */
+export async function messageTrace(userId: string, messageId: string): Promise<TraceView | null> {
+  const db = await sql();
+  const rows = await db.query<Parameters<typeof toView>[0]>(
+    `${SELECT_TRACES} WHERE t."messageId" = $1 AND t."userId" = $2 AND t.kind = 'chat' ORDER BY t."startedAt" DESC LIMIT 1`,
+    [messageId, userId],
+  );
+  return rows[0] ? toView(rows[0]) : null;
+}
+
+/** Stores what the browser measured for one of its requests; a later report replaces the user's own earlier one. */
+export async function saveClientTiming(
+  userId: string,
+  traceId: string,
+  timing: { connectMs?: number; firstTokenOnScreenMs?: number },
+): Promise<void> {
+  const db = await sql();
+  await db.query(
+    `INSERT INTO "ClientTiming" AS c ("traceId", "userId", "connectMs", "firstTokenOnScreenMs") VALUES ($1, $2, $3, $4)
+     ON CONFLICT ("traceId") DO UPDATE SET "connectMs" = COALESCE(excluded."connectMs", c."connectMs"),
+       "firstTokenOnScreenMs" = COALESCE(excluded."firstTokenOnScreenMs", c."firstTokenOnScreenMs"), "reportedAt" = now()
+     WHERE c."userId" = excluded."userId"`,
+    [traceId, userId, timing.connectMs ?? null, timing.firstTokenOnScreenMs ?? null],
+  );
+}
+
+/** Models and users seen in traces, for the dashboard's filters. */
+export async function performanceFilterOptions(): Promise<{ models: string[]; users: Array<{ id: string; email: string }> }> {
+  const db = await sql();
+  const [models, users] = await Promise.all([
+    db.query<{ model: string }>(`SELECT DISTINCT model FROM "TraceRollup" WHERE model <> '' ORDER BY model`),
+    db.query<{ id: string; email: string }>(`SELECT id, email FROM "User" ORDER BY email LIMIT 500`),
+  ]);
+  return { models: models.map((r) => r.model), users };
+}
