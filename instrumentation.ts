@@ -19,6 +19,18 @@ export async function register() {
     console.error("[parley] the ingestion worker did not start; uploads will wait in the queue", error);
   }
   try {
+    // Metrics count every trace from now on; old traces are pruned hourly (TRACE_RETENTION_DAYS).
+    await import("./lib/telemetry/metrics");
+    (await import("./lib/telemetry/prune")).startTracePruning();
+  } catch (error) {
+    console.error("[parley] metrics or trace pruning did not start; requests are unaffected", error);
+  }
+  try {
+    if ((await import("./lib/telemetry/otlp")).startOtlpExport()) console.log("[parley] exporting traces over OTLP");
+  } catch (error) {
+    console.error("[parley] OpenTelemetry export did not start (check OTEL_EXPORTER_OTLP_*); requests are unaffected", error);
+  }
+  try {
     (await chatModel()).warm();
   } catch (error) {
     console.error("[parley] model preparation failed; /api/health will report it", error);

@@ -19,6 +19,8 @@ const nextConfig: NextConfig = {
   compress: false,
   poweredByHeader: false,
   devIndicators: false,
+  // forbidden(): admin pages answer 403 to other signed-in users.
+  experimental: { authInterrupts: true },
 };
 
 export default nextConfig;

@@ -1,5 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
-import { APP_URL, FAKE_LLM_PORT, FAKE_LLM_URL, NODE } from "./e2e/support/env";
+import { APP_URL, chromiumLaunch, FAKE_LLM_PORT, FAKE_LLM_URL, NODE } from "./e2e/support/env";
 
 /**
  * End-to-end tests: Parley built into .next-e2e and started on a fresh
@@ -29,19 +29,7 @@ export default defineConfig({
     screenshot: "only-on-failure",
     actionTimeout: 10_000,
     navigationTimeout: 20_000,
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-      ],
-    },
+    launchOptions: chromiumLaunch(),
   },
   projects: [
     // The very first sign-up of the run: that account must become admin, so it

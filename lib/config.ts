@@ -144,6 +144,74 @@ export const config = {
       return str("RERANK_MODEL_PATH");
     },
   },
+  speech: {
+    /** OpenAI-compatible /v1/audio/speech server (Kokoro, MeloTTS); unset: espeak-ng on this machine. */
+    get ttsBaseUrl() {
+      return str("TTS_BASE_URL");
+    },
+    get ttsApiKey() {
+      return str("TTS_API_KEY");
+    },
+    get ttsModel() {
+      return str("TTS_MODEL") ?? "kokoro";
+    },
+    /** Default voice: the server's voice name, or an espeak-ng language code. */
+    get ttsVoice() {
+      return str("TTS_VOICE");
+    },
+    /** Comma-separated voices offered in settings for a remote server (it cannot list them). */
+    get ttsVoices() {
+      return str("TTS_VOICES")?.split(",").map((v) => v.trim()).filter(Boolean);
+    },
+    /** Audio format asked of the remote server: wav (exact sentence joins), mp3, opus or flac. */
+    get ttsFormat() {
+      return str("TTS_FORMAT") ?? "wav";
+    },
+    /** "0": no embedded Festival/espeak-ng fallback (speaker buttons hidden without TTS_BASE_URL). */
+    get ttsEmbedded() {
+      return str("TTS_EMBEDDED") !== "0";
+    },
+    get espeakPath() {
+      return str("ESPEAK_PATH") ?? "espeak-ng";
+    },
+    /** Festival's text2wave (the natural embedded English voice). */
+    get festivalPath() {
+      return str("FESTIVAL_PATH") ?? "text2wave";
+    },
+    get ttsMaxChars() {
+      return Math.max(1, int("TTS_MAX_CHARS", 10_000));
+    },
+    /** Sentences synthesized at once ahead of playback. */
+    get ttsConcurrency() {
+      return Math.max(1, int("TTS_CONCURRENCY", 2));
+    },
+    get cacheBytes() {
+      return int("TTS_CACHE_MB", 64) * 1024 * 1024;
+    },
+    /** OpenAI-compatible /v1/audio/transcriptions server (Whisper under vLLM); unset: pocketsphinx. */
+    get asrBaseUrl() {
+      return str("ASR_BASE_URL");
+    },
+    get asrApiKey() {
+      return str("ASR_API_KEY");
+    },
+    get asrModel() {
+      return str("ASR_MODEL") ?? "whisper-1";
+    },
+    /** "0": no embedded pocketsphinx fallback (microphone hidden without ASR_BASE_URL). */
+    get asrEmbedded() {
+      return str("ASR_EMBEDDED") !== "0";
+    },
+    get pocketsphinxPath() {
+      return str("POCKETSPHINX_PATH") ?? "pocketsphinx_continuous";
+    },
+    get asrMaxBytes() {
+      return int("ASR_MAX_BYTES", 25 * 1024 * 1024);
+    },
+    get asrMaxSeconds() {
+      return Math.max(1, int("ASR_MAX_SECONDS", 120));
+    },
+  },
   vectors: {
     get qdrantUrl() {
       return str("QDRANT_URL");
@@ -206,6 +274,25 @@ export const config = {
     },
     get chunkOverlapTokens() {
       return int("CHUNK_OVERLAP_TOKENS", 50);
+    },
+  },
+  telemetry: {
+    /** Request traces, browser timings and hourly rollups older than this are deleted; 0 keeps them forever. */
+    get traceRetentionDays() {
+      return int("TRACE_RETENTION_DAYS", 30);
+    },
+    /**
+     * OTLP/HTTP trace export is on when either endpoint is set; the exporter itself
+     * reads the rest of the standard OTEL_EXPORTER_OTLP_* variables (headers, timeout, compression).
+     */
+    get otlpEnabled() {
+      return (
+        str("OTEL_SDK_DISABLED")?.toLowerCase() !== "true" &&
+        (str("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") ?? str("OTEL_EXPORTER_OTLP_ENDPOINT")) !== undefined
+      );
+    },
+    get serviceName() {
+      return str("OTEL_SERVICE_NAME") ?? "parley";
     },
   },
 };

@@ -2,6 +2,7 @@ import { chatModel } from "./ai/chat-model";
 import type { ModelStatus } from "./ai/types";
 import { database } from "./db/client";
 import { knowledgeStatus, type KnowledgeStatus } from "./rag/status";
+import { asrStatus, ttsStatus, type SpeechStatus } from "./speech";
 
 export interface Health {
   status: "ok" | "unavailable";
@@ -10,6 +11,8 @@ export interface Health {
   model: ModelStatus;
   /** Knowledge base retrieval: does not decide `status` (chat works without it), but says what is degraded. */
   knowledge: KnowledgeStatus | { error: string };
+  /** Speaker buttons (tts) and the microphone (asr): like knowledge, they do not decide `status`. */
+  speech: { tts: SpeechStatus; asr: SpeechStatus & { lowAccuracy: boolean } };
 }
 
 /** Can Parley answer right now? Database reachable and a model ready; plus how the knowledge base searches. */
@@ -29,5 +32,6 @@ export async function checkHealth(): Promise<Health> {
   if (model.state === "unavailable") reasons.push(`Model: ${model.reason}`);
   else if (model.state !== "ready") reasons.push(`Model: ${model.message}`);
   const knowledge = await knowledgeStatus().catch((error: Error) => ({ error: error.message }));
-  return { status: reasons.length === 0 ? "ok" : "unavailable", reasons, database: db, model, knowledge };
+  const [tts, asr] = await Promise.all([ttsStatus(), asrStatus()]);
+  return { status: reasons.length === 0 ? "ok" : "unavailable", reasons, database: db, model, knowledge, speech: { tts, asr } };
 }

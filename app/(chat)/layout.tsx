@@ -1,11 +1,9 @@
-import { redirect } from "next/navigation";
 import { ChatShell } from "@/components/chat/shell";
-import { currentUser } from "@/lib/auth/authenticate";
+import { pageUser } from "@/lib/auth/pages";
 
 export const dynamic = "force-dynamic";
 
 export default async function ChatLayout({ children }: { children: React.ReactNode }) {
-  const user = await currentUser();
-  if (!user) redirect("/sign-in");
+  const user = await pageUser();
   return <ChatShell user={{ email: user.email, role: user.role }}>{children}</ChatShell>;
 }

@@ -9,6 +9,7 @@ import { Composer } from "./composer";
 import { CHATS_CHANGED, notifyChatsChanged } from "./events";
 import { MessageView } from "./message";
 import { useShellTitle } from "./shell";
+import { useClientTiming } from "./use-client-timing";
 
 type ChatMessage = UiMessage & { metadata?: UiMessageMetadata };
 
@@ -28,6 +29,7 @@ export function Chat({
   const [hasMore, setHasMore] = useState(initialHasMore);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const isNew = useRef(initialMessages.length === 0);
+  const timedFetch = useRef<(input: RequestInfo | URL, init?: RequestInit) => Promise<Response>>(fetch);
   const transport = useMemo(
     () =>
       new DefaultChatTransport<ChatMessage>({
@@ -38,7 +40,7 @@ export function Chat({
         }),
         // The chat exists once the answer starts: show it in the list right away.
         fetch: async (input, init) => {
-          const response = await fetch(input, init);
+          const response = await timedFetch.current(input, init);
           if (isNew.current && response.ok) notifyChatsChanged();
           return response;
         },
@@ -60,6 +62,7 @@ export function Chat({
     },
   });
 
+  timedFetch.current = useClientTiming(messages);
   const busy = status === "submitted" || status === "streaming";
   const last = messages.at(-1);
   const storedError = last?.role === "assistant" && last.metadata?.status === "error" ? last.metadata.error : null;

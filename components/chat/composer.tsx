@@ -1,6 +1,7 @@
 "use client";
 
 import { useRef, useState } from "react";
+import { MicButton } from "./mic-button";
 
 export function Composer({ busy, onSend, onStop }: { busy: boolean; onSend: (text: string) => void; onStop: () => void }) {
   const [text, setText] = useState("");
@@ -29,6 +30,13 @@ export function Composer({ busy, onSend, onStop }: { busy: boolean; onSend: (tex
             if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) submit(event);
           }}
           className="max-h-48 min-h-10 flex-1 resize-none rounded-lg border border-zinc-300 px-3 py-2 outline-none focus:border-blue-600 focus:ring-2 focus:ring-blue-200"
+        />
+        <MicButton
+          disabled={busy}
+          onTranscript={(heard) => {
+            setText((current) => (current.trim() ? `${current.trimEnd()} ${heard}` : heard));
+            input.current?.focus();
+          }}
         />
         {busy ? (
           <button type="button" onClick={onStop} className="rounded-lg bg-zinc-800 px-4 py-2 font-medium text-white hover:bg-black">

@@ -3,7 +3,9 @@
 import { useState } from "react";
 import { splitAtPhraseBoundary } from "@/lib/chat/phrases";
 import type { UiMessage, UiMessageMetadata } from "@/lib/chat/ui-messages";
+import { LatencyInfo } from "./latency-info";
 import { Markdown } from "./markdown";
+import { SpeakerButton } from "./speaker-button";
 import { AnswerSources, CitationsProvider, knowledgeReportOf } from "./sources";
 
 function textOf(message: UiMessage): string {
@@ -105,6 +107,8 @@ export function MessageView({
               Regenerate
             </button>
           )}
+          {status !== "error" && <SpeakerButton messageId={message.id} text={text} streaming={streaming} />}
+          {!streaming && <LatencyInfo messageId={message.id} />}
         </div>
       </div>
     </CitationsProvider>

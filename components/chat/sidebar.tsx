@@ -96,17 +96,18 @@ export function Sidebar({
             {user.email}
             {user.role === "admin" && <span className="ml-1 rounded bg-zinc-200 px-1 text-xs">admin</span>}
           </p>
-          <div className="flex gap-3">
-            <Link
-              href="/knowledge"
-              className="text-blue-700 underline aria-[current=page]:font-semibold"
-              aria-current={pathname === "/knowledge" ? "page" : undefined}
-            >
+          <div className="flex flex-wrap gap-x-3 gap-y-1">
+            <PageLink href="/knowledge" current={pathname}>
               Knowledge
-            </Link>
-            <Link href="/settings" className="text-blue-700 underline">
+            </PageLink>
+            {user.role === "admin" && (
+              <PageLink href="/admin/performance" current={pathname}>
+                Performance
+              </PageLink>
+            )}
+            <PageLink href="/settings" current={pathname}>
               Settings
-            </Link>
+            </PageLink>
             <button type="button" className="text-blue-700 underline" onClick={() => signOut({ redirectTo: "/sign-in" })}>
               Sign out
             </button>
@@ -199,5 +200,13 @@ function ChatRow({ chat, active, onChanged }: { chat: ChatItem; active: boolean;
         </button>
       </span>
     </li>
+  );
+}
+
+function PageLink({ href, current, children }: { href: string; current: string | null; children: React.ReactNode }) {
+  return (
+    <Link href={href} className="text-blue-700 underline aria-[current=page]:font-semibold" aria-current={current === href ? "page" : undefined}>
+      {children}
+    </Link>
   );
 }

@@ -43,6 +43,13 @@ export function appEnv(): Record<string, string> {
     // questions run the dense half of hybrid retrieval (no reranker: "hybrid").
     EMBEDDINGS_BASE_URL: `${FAKE_LLM_URL}/v1`,
     EMBEDDINGS_MODEL: "fake-embed",
+    // Speech through the fake server's /v1/audio/speech (a tone per sentence, delay per rule) and
+    // /v1/audio/transcriptions, so the speaker and microphone specs control timing.
+    TTS_BASE_URL: `${FAKE_LLM_URL}/v1`,
+    TTS_MODEL: "fake-tts",
+    TTS_VOICE: "fake-voice",
+    TTS_VOICES: "fake-voice,other-voice",
+    ASR_BASE_URL: `${FAKE_LLM_URL}/v1`,
     AUTH_SECRET: "e2e-only-secret-0123456789abcdefghijklmnop",
     OPEN_SIGNUP: "1",
     // Never pick up a developer's own database or model settings.
@@ -56,5 +63,27 @@ export function appEnv(): Record<string, string> {
     REDIS_URL: "",
     RAG_MODE: "",
     PORT: String(APP_PORT),
+  };
+}
+
+/**
+ * How the e2e tests start Debian's chromium (Playwright's own download cannot
+ * work offline); a spec that needs more flags (autoplay, a fake microphone)
+ * passes them as `extraArgs`.
+ */
+export function chromiumLaunch(...extraArgs: string[]) {
+  return {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+      ...extraArgs,
+    ],
   };
 }

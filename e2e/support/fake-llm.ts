@@ -32,6 +32,14 @@ export const fakeLlm = {
     if (!response.ok) throw new Error(`fake LLM rejected the defaults: ${response.status} ${await response.text()}`);
   },
 
+  /** Recorded `/v1/audio/speech` requests whose input contains `match` (`completedAt` set once its audio was sent). */
+  async speechRequests(match: string): Promise<Array<{ body: { input?: string }; receivedAt: number; completedAt?: number }>> {
+    const response = await fetch(`${FAKE_LLM_URL}/__fake/requests?kind=speech`);
+    if (!response.ok) throw new Error(`fake LLM speech requests: ${response.status}`);
+    const all = (await response.json()) as Array<{ body: { input?: string }; receivedAt: number; completedAt?: number }>;
+    return all.filter((request) => String(request.body.input ?? "").includes(match));
+  },
+
   async reset(): Promise<void> {
     await fetch(`${FAKE_LLM_URL}/__fake/reset`, { method: "POST" });
   },

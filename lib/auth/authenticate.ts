@@ -1,4 +1,4 @@
-import { unauthorized } from "../http/errors";
+import { forbidden, unauthorized } from "../http/errors";
 import { userForApiKey } from "./api-keys";
 import { auth } from "./next-auth";
 import { findUser, type AuthUser } from "./users";
@@ -25,6 +25,13 @@ export async function authenticate(request: Request): Promise<Authenticated> {
   const user = id ? await findUser(id) : null;
   if (!user) throw unauthorized();
   return { ...user, method: "session" };
+}
+
+/** Like authenticate, for admin-only endpoints: 403 for anyone else. */
+export async function authenticateAdmin(request: Request): Promise<Authenticated> {
+  const user = await authenticate(request);
+  if (user.role !== "admin") throw forbidden("Only an administrator may see this.");
+  return user;
 }
 
 /** The user id in the session cookie; none when there is no cookie or no request scope. */

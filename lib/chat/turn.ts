@@ -2,6 +2,7 @@ import type { ChatModelProvider } from "../ai/types";
 import { config } from "../config";
 import type { MessageStatus } from "../db/queries/messages";
 import type { Trace, TraceOutcome } from "../telemetry/trace";
+import { streamEnded, streamStarted } from "../telemetry/metrics";
 import { retrieve, type Retrieval } from "../rag/retrieve";
 import { searchableCollectionIds } from "../db/queries/collections";
 import { answerWithSearchTool, streamAnswer, type Answer, type AnswerCall } from "./answer";
@@ -57,6 +58,15 @@ const OUTCOME: Record<ModelStreamResult["outcome"], TraceOutcome> = {
  * once the answer is stored (the trace is written after).
  */
 export async function runTurn(request: TurnRequest, emit: (event: TurnEvent) => void): Promise<TurnResult> {
+  streamStarted();
+  try {
+    return await answerTurn(request, emit);
+  } finally {
+    streamEnded();
+  }
+}
+
+async function answerTurn(request: TurnRequest, emit: (event: TurnEvent) => void): Promise<TurnResult> {
   const { trace } = request;
   const latest = request.history.at(-1);
   const query = latest?.text ?? "";

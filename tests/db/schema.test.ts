@@ -113,6 +113,7 @@ describeEachBackend("schema and migrations", (backend) => {
     expect(storedDocument.pageStarts).toEqual([0, 6]);
     expect([...storedDocument.file!.bytes]).toEqual([1, 2, 3]);
     expect(storedDocument.chunks[0]).toMatchObject({ text: "world", page: 2, headingPath: ["H"], context: "a.pdf › H" });
+    expect(await prisma.lexemeCount.findUnique({ where: { lexeme: "world" } })).toEqual({ lexeme: "world", chunks: 1 });
     expect(await prisma.collectionGrant.count({ where: { userId: second.id } })).toBe(1);
 
     // Deleting a user removes their chats, messages and keys; traces stay, unlinked.

@@ -1,5 +1,6 @@
 import http from "node:http";
 import { fnv1a } from "../helpers/deterministic";
+import { durationSeconds, encodeWav, parseWav, pcm16 } from "../../lib/speech/wav";
 import type { AddressInfo } from "node:net";
 
 /**
@@ -17,6 +18,14 @@ import type { AddressInfo } from "node:net";
  * share of the query's word stems a document contains (see fakeRerankScore).
  * Texts that share words come out closer than texts that do not, which is all
  * a test of the plumbing needs; it says nothing about retrieval quality.
+ *
+ * Speech: `POST /v1/audio/speech` answers a real WAV (24 kHz mono, a tone
+ * whose length follows the text: ~0.33 s a word at speed 1), after
+ * `speechDelayMs` (a rule whose `match` occurs in the input, else the
+ * defaults), so tests can prove that playback starts before the last
+ * sentence is made. `POST /v1/audio/transcriptions` answers `transcript`
+ * (default: "fake transcript of N.N seconds"). Recorded under `kind=speech`
+ * and `kind=transcriptions`.
  */
 export interface FakeBehaviour {
   /** The whole reply. Default: "You said: <last user message>". */
@@ -48,6 +57,14 @@ export interface FakeBehaviour {
    * tool result yet): the reply is then the tool call, finish_reason "tool_calls".
    */
   toolCall?: { name: string; arguments: Record<string, unknown> };
+  /** `/v1/audio/speech`: wait this long before answering (per request; a rule applies when its match is in the input). */
+  speechDelayMs?: number;
+  /** `/v1/audio/speech`: answer with this HTTP error. */
+  speechError?: { status: number; message: string };
+  /** Defaults only: what `/v1/audio/transcriptions` hears. */
+  transcript?: string;
+  /** Defaults only: answer `/v1/audio/transcriptions` with this HTTP error. */
+  transcriptionError?: { status: number; message: string };
 }
 
 export interface FakeRule extends FakeBehaviour {
@@ -75,6 +92,8 @@ export interface RecordedCall {
   path: string;
   body: Record<string, unknown>;
   receivedAt: number;
+  /** Speech requests: when the audio was sent (ms since the epoch). */
+  completedAt?: number;
 }
 
 interface ChatMessage {
@@ -99,6 +118,9 @@ export interface FakeLlm {
   embeddingRequests: RecordedCall[];
   /** `POST /v1/rerank` and `/rerank` requests (`GET /__fake/requests?kind=rerank`). */
   rerankRequests: RecordedCall[];
+  /** `POST /v1/audio/speech` (`kind=speech`) and `/v1/audio/transcriptions` (`kind=transcriptions`) requests. */
+  speechRequests: RecordedCall[];
+  transcriptionRequests: RecordedCall[];
   defaults: FakeBehaviour;
   rules: FakeRule[];
   reset(): void;
@@ -151,6 +173,35 @@ export function fakeRerankScore(query: string, document: string): number {
   return hits / wanted.size;
 }
 
+export const FAKE_SPEECH_RATE = 24_000;
+
+/**
+ * The fake server's speech: a real 16-bit mono WAV at 24 kHz, ~0.33 s per
+ * word at speed 1 (about 180 words a minute), holding a tone that rises and
+ * falls like syllables. A test device, not a voice.
+ */
+export function fakeSpeech(text: string, speed = 1): Buffer {
+  const words = Math.max(1, (text.match(/\S+/g) ?? []).length);
+  const samples = Math.round(((words * 0.33) / speed) * FAKE_SPEECH_RATE);
+  const pitch = 160 + (fnv1a(text) % 80);
+  const wave = new Float32Array(samples);
+  for (let i = 0; i < samples; i++) {
+    const t = i / FAKE_SPEECH_RATE;
+    const syllable = 0.55 + 0.45 * Math.sin(2 * Math.PI * 4 * t);
+    wave[i] = 0.4 * syllable * Math.sin(2 * Math.PI * pitch * t);
+  }
+  return Buffer.from(encodeWav(pcm16(wave, FAKE_SPEECH_RATE)));
+}
+
+/** Seconds of audio in a PCM WAV (0 when it is not one). */
+function fakeWavSeconds(bytes: Uint8Array): number {
+  try {
+    return durationSeconds(parseWav(bytes));
+  } catch {
+    return 0;
+  }
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The URL of a model server that has gone away: connections to it are refused. */
@@ -166,6 +217,8 @@ export async function startFakeLlm(options: { port?: number; defaults?: FakeBeha
     requests: [] as RecordedRequest[],
     embeddingRequests: [] as RecordedCall[],
     rerankRequests: [] as RecordedCall[],
+    speechRequests: [] as RecordedCall[],
+    transcriptionRequests: [] as RecordedCall[],
     defaults: { ...initialDefaults },
     rules: [] as FakeRule[],
   };
@@ -189,6 +242,8 @@ export async function startFakeLlm(options: { port?: number; defaults?: FakeBeha
   const server = http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", "http://x");
+      // Audio uploads are binary: read before the text body reader below.
+      if (url.pathname === "/v1/audio/transcriptions" && req.method === "POST") return await transcriptions(req, res);
       const raw = await readBody(req);
       if (url.pathname === "/__fake/rules" && req.method === "POST") {
         const rule = JSON.parse(raw) as FakeRule;
@@ -205,7 +260,13 @@ export async function startFakeLlm(options: { port?: number; defaults?: FakeBeha
       }
       if (url.pathname === "/__fake/requests" && url.searchParams.has("kind")) {
         const kind = url.searchParams.get("kind");
-        return json(res, 200, kind === "rerank" ? state.rerankRequests : kind === "embeddings" ? state.embeddingRequests : []);
+        const lists: Record<string, RecordedCall[]> = {
+          rerank: state.rerankRequests,
+          embeddings: state.embeddingRequests,
+          speech: state.speechRequests,
+          transcriptions: state.transcriptionRequests,
+        };
+        return json(res, 200, lists[kind ?? ""] ?? []);
       }
       if (url.pathname === "/__fake/requests") {
         const match = url.searchParams.get("match");
@@ -222,6 +283,9 @@ export async function startFakeLlm(options: { port?: number; defaults?: FakeBeha
       }
       if (url.pathname === "/v1/embeddings" && req.method === "POST") {
         return await embeddings(res, record(state.embeddingRequests, url.pathname, raw));
+      }
+      if (url.pathname === "/v1/audio/speech" && req.method === "POST") {
+        return await speech(res, record(state.speechRequests, url.pathname, raw));
       }
       if ((url.pathname === "/v1/rerank" || url.pathname === "/rerank") && req.method === "POST") {
         return rerank(res, record(state.rerankRequests, url.pathname, raw));
@@ -394,8 +458,52 @@ export async function startFakeLlm(options: { port?: number; defaults?: FakeBeha
     });
   }
 
+  async function speech(res: http.ServerResponse, call: RecordedCall) {
+    const { body } = call;
+    const input = typeof body.input === "string" ? body.input : "";
+    const rule = state.rules.find((r) => input.includes(r.match) && (r.speechDelayMs !== undefined || r.speechError));
+    const { speechDelayMs: delay, speechError: error } = { ...state.defaults, ...rule };
+    if (delay) await sleep(delay);
+    if (res.destroyed) return;
+    if (error) return json(res, error.status, { error: { message: error.message, type: "fake_error" } });
+    if (!input.trim()) return json(res, 400, { error: { message: "input is required", type: "invalid_request_error" } });
+    const format = body.response_format ?? "mp3";
+    if (format !== "wav" && format !== "pcm") {
+      return json(res, 400, { error: { message: `the fake speech server answers wav or pcm, not ${String(format)}`, type: "invalid_request_error" } });
+    }
+    const speed = typeof body.speed === "number" && body.speed > 0 ? body.speed : 1;
+    const wav = fakeSpeech(input, speed);
+    call.completedAt = Date.now();
+    res.writeHead(200, { "content-type": format === "wav" ? "audio/wav" : "audio/pcm" });
+    res.end(format === "wav" ? wav : wav.subarray(44));
+  }
+
+  async function transcriptions(req: http.IncomingMessage, res: http.ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const form = await new Response(Buffer.concat(chunks), { headers: { "content-type": req.headers["content-type"] ?? "" } })
+      .formData()
+      .catch(() => null);
+    const file = form?.get("file");
+    const call: RecordedCall = {
+      id: `req-${++counter}`,
+      path: "/v1/audio/transcriptions",
+      body: { model: form?.get("model"), language: form?.get("language"), bytes: typeof file === "object" && file ? file.size : 0 },
+      receivedAt: Date.now(),
+    };
+    state.transcriptionRequests.push(call);
+    const { transcript, transcriptionError: error } = state.defaults;
+    if (error) return json(res, error.status, { error: { message: error.message, type: "fake_error" } });
+    if (!file || typeof file === "string") return json(res, 400, { error: { message: "file is required", type: "invalid_request_error" } });
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const seconds = fakeWavSeconds(bytes);
+    json(res, 200, { text: transcript ?? `fake transcript of ${seconds.toFixed(1)} seconds` });
+  }
+
   function reset() {
     state.requests.length = 0;
+    state.speechRequests.length = 0;
+    state.transcriptionRequests.length = 0;
     state.embeddingRequests.length = 0;
     state.rerankRequests.length = 0;
     state.rules.length = 0;
@@ -415,6 +523,12 @@ export async function startFakeLlm(options: { port?: number; defaults?: FakeBeha
     },
     get rerankRequests() {
       return state.rerankRequests;
+    },
+    get speechRequests() {
+      return state.speechRequests;
+    },
+    get transcriptionRequests() {
+      return state.transcriptionRequests;
     },
     get defaults() {
       return state.defaults;

@@ -17,7 +17,12 @@ import * as knowledgeSearch from "../../app/api/knowledge/search/route";
 import * as knowledgeStatus from "../../app/api/knowledge/status/route";
 import * as keyById from "../../app/api/keys/[id]/route";
 import * as keys from "../../app/api/keys/route";
+import * as messageLatency from "../../app/api/messages/[id]/latency/route";
+import * as clientTiming from "../../app/api/performance/client-timing/route";
+import * as performanceStats from "../../app/api/performance/route";
 import * as signUp from "../../app/api/sign-up/route";
+import * as transcribe from "../../app/api/transcribe/route";
+import * as tts from "../../app/api/tts/route";
 import * as completions from "../../app/v1/chat/completions/route";
 import * as models from "../../app/v1/models/route";
 import { createApiKey } from "../../lib/auth/api-keys";
@@ -37,6 +42,9 @@ export const ROUTES = {
   "/api/keys/:id": keyById,
   "/api/sign-up": signUp,
   "/api/health": health,
+  "/api/performance": performanceStats,
+  "/api/performance/client-timing": clientTiming,
+  "/api/messages/:id/latency": messageLatency,
   "/api/knowledge/documents": documents,
   "/api/knowledge/documents/:id": documentById,
   "/api/knowledge/documents/:id/cancel": documentCancel,
@@ -49,6 +57,8 @@ export const ROUTES = {
   "/api/knowledge/collections/:id/grants": collectionGrants,
   "/api/knowledge/search": knowledgeSearch,
   "/api/knowledge/status": knowledgeStatus,
+  "/api/tts": tts,
+  "/api/transcribe": transcribe,
   "/v1/chat/completions": completions,
   "/v1/models": models,
 };

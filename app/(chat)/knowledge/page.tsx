@@ -1,14 +1,12 @@
-import { redirect } from "next/navigation";
 import { ShellTitle } from "@/components/chat/shell-title";
 import { KnowledgeBase } from "@/components/knowledge/knowledge-base";
-import { currentUser } from "@/lib/auth/authenticate";
+import { pageUser } from "@/lib/auth/pages";
 
 export const metadata = { title: "Knowledge · Parley" };
 export const dynamic = "force-dynamic";
 
 export default async function KnowledgePage() {
-  const user = await currentUser();
-  if (!user) redirect("/sign-in");
+  const user = await pageUser();
   return (
     <main className="w-full flex-1 overflow-y-auto">
       <div className="mx-auto w-full max-w-3xl p-4 sm:p-8">

@@ -1,7 +1,7 @@
-import { notFound, redirect } from "next/navigation";
+import { notFound } from "next/navigation";
 import { z } from "zod";
 import { Chat } from "@/components/chat/chat";
-import { currentUser } from "@/lib/auth/authenticate";
+import { pageUser } from "@/lib/auth/pages";
 import { toUiMessage } from "@/lib/chat/ui-messages";
 import { config } from "@/lib/config";
 import { chatExists, getChat } from "@/lib/db/queries/chats";
@@ -12,8 +12,7 @@ export const dynamic = "force-dynamic";
 export default async function ChatPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   if (!z.uuid().safeParse(id).success) notFound();
-  const user = await currentUser();
-  if (!user) redirect("/sign-in");
+  const user = await pageUser();
   const chat = await getChat(user.id, id).catch(() => null);
   if (!chat) {
     // Someone else's chat is "not found"; an unused id is a new, empty chat.
