@@ -42,6 +42,7 @@ import { performance as nodePerformance } from "node:perf_hooks";
 import { createUser } from "../lib/auth/users";
 import { openDatabase, useDatabase, type Database } from "../lib/db/client";
 import { MIGRATIONS_DIR } from "../lib/db/migrate";
+import { formatGrain } from "../components/performance/format";
 import type { PerformanceFilter } from "../lib/db/queries/performance";
 import { traceObservers } from "../lib/telemetry/observers";
 import { performanceReport } from "../lib/telemetry/performance-report";
@@ -391,7 +392,7 @@ async function load(db: Database, traces: number): Promise<Meta> {
 
   const [counted] = await sql.query<{ traces: number; stages: number; rolled: number }>(
     `SELECT (SELECT count(*) FROM "RequestTrace")::int AS traces, (SELECT count(*) FROM "TraceStage")::int AS stages,
-            (SELECT sum(count) FROM "TraceRollup")::int AS rolled`,
+            (SELECT sum(count) FROM "TraceRollup" WHERE grain = 3600 AND "userId" = '')::int AS rolled`,
   );
   if (counted!.rolled !== counted!.traces) throw new Error(`rollups count ${counted!.rolled} traces of ${counted!.traces}`);
   const users = await sql.query<{ id: string; traces: number }>(
@@ -498,7 +499,7 @@ async function timeCases(db: Database, meta: Meta): Promise<Array<{ name: string
   const all = cases(meta);
   const rows = [
     { name: "baseline: SELECT 1 round trip", source: "", requests: 0, samples: [] as number[], run: () => db.sql.query("SELECT 1") },
-    ...all.map((c) => ({ name: c.name, source: "", requests: 0, samples: [] as number[], run: () => performanceReport(c.filter) })),
+    ...all.map((c) => ({ name: c.name, source: "", requests: 0, samples: [] as number[], run: () => performanceReport(c.filter, { now: c.filter.to }) })),
   ];
   for (let rep = -2; rep < REPS; rep++) {
     // Cases take turns, so noise from other work on the machine spreads over all of them.
@@ -507,7 +508,7 @@ async function timeCases(db: Database, meta: Meta): Promise<Array<{ name: string
       const result = await row.run();
       if (rep >= 0) row.samples.push(now() - t);
       if ("source" in result) {
-        row.source = result.source;
+        row.source = result.grainMs === undefined ? result.source : `${result.source} (${formatGrain(result.grainMs)})`;
         row.requests = result.overview.requests;
       }
     }
@@ -524,7 +525,7 @@ async function explain(db: Database, c: Case) {
     sql: { ...db.sql, query: async (text, params = []) => (statements.push({ text, params }), db.sql.query(text, params)) },
   });
   try {
-    await performanceReport(c.filter);
+    await performanceReport(c.filter, { now: c.filter.to });
   } finally {
     useDatabase(db);
   }

@@ -16,6 +16,14 @@ export function formatRate(perSec: number | null | undefined): string {
   return `${perSec.toFixed(perSec < 10 ? 1 : 0)} tok/s`;
 }
 
+/** "5-minute", "1-hour", "6-hour", "1-day": a rollup bucket's length. */
+export function formatGrain(ms: number | undefined): string {
+  if (ms === undefined) return "time-bucket";
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000}-day`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}-hour`;
+  return `${Math.round(ms / 60_000)}-minute`;
+}
+
 /** A color per stage name, stable across charts. */
 const COLORS: Record<string, string> = {
   auth: "#a1a1aa",

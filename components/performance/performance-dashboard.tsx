@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from "react";
 import type { PerformanceReport } from "@/lib/telemetry/performance-report";
 import { MILESTONE_STAGES } from "@/lib/telemetry/stages";
 import { fetchJson } from "../knowledge/api";
-import { formatMs } from "./format";
+import { formatGrain, formatMs } from "./format";
 import { Overview } from "./overview";
 import { RequestList } from "./request-list";
 import { StageBar } from "./stage-bar";
@@ -162,7 +162,7 @@ export function PerformanceDashboard({ models, users }: { models: string[]; user
             <TrendChart trend={report.trend} stepMs={report.stepMs} />
             <p className="mt-1 text-xs text-zinc-500">
               {report.source === "rollups"
-                ? "From hourly rollups; percentiles are within 5 % of exact."
+                ? `From ${formatGrain(report.grainMs)} rollups (the first bucket counts whole); percentiles are within 5 % of exact.`
                 : "From each request in range; percentiles are within 5 % of exact."}
             </p>
           </Section>

@@ -1,4 +1,4 @@
-import { performanceRows, sourceFor, type BinRow, type PerformanceFilter, type StatisticsSource } from "../db/queries/performance";
+import { performanceRows, statisticsPlan, type BinRow, type PerformanceFilter, type StatisticsSource } from "../db/queries/performance";
 import { recentTraces, type TraceView } from "../db/queries/traces";
 import { commonestBottleneck, mean, percentile } from "./statistics";
 import { compareStages, stageLabel } from "./stages";
@@ -37,8 +37,10 @@ export interface TrendPoint {
 
 export interface PerformanceReport {
   filter: { from: string; to: string; kind: string; model?: string; userId?: string; retrieval?: boolean; chatId?: string };
-  /** rollups: hourly sums (percentiles within 5 %); traces: read from each trace in range. */
+  /** rollups: sums per bucket of grainMs (percentiles within 5 %); traces: read from each trace in range. */
   source: StatisticsSource;
+  /** The rollup bucket length read (rollups only); the range's first bucket counts whole. */
+  grainMs?: number;
   stepMs: number;
   overview: {
     requests: number;
@@ -55,18 +57,6 @@ export interface PerformanceReport {
   requests: TraceView[];
 }
 
-const HOUR = 3_600_000;
-const TRACE_STEPS = [60_000, 5 * 60_000, 10 * 60_000, 30 * 60_000, HOUR, 6 * HOUR, 24 * HOUR];
-const ROLLUP_STEPS = [HOUR, 2 * HOUR, 4 * HOUR, 6 * HOUR, 12 * HOUR, 24 * HOUR];
-const TREND_POINTS = 72;
-
-/** Trend buckets: the finest step giving at most ~72 points (whole hours for rollups). */
-export function trendStep(filter: PerformanceFilter, source: StatisticsSource): number {
-  const span = filter.to.getTime() - filter.from.getTime();
-  const steps = source === "rollups" ? ROLLUP_STEPS : TRACE_STEPS;
-  return steps.find((step) => span / step <= TREND_POINTS) ?? steps.at(-1)!;
-}
-
 /** Histograms per trend bucket (null: the whole range) and metric, from the bin rows in one pass. */
 function histogramsByBucket(bins: BinRow[]): (bucket: number | null, metric: BinRow["metric"]) => Map<number, number> {
   const byKey = new Map<string, Map<number, number>>();
@@ -80,11 +70,11 @@ function histogramsByBucket(bins: BinRow[]): (bucket: number | null, metric: Bin
 }
 
 /** The dashboard's statistics for a filter; all counting and summing is done by the database. */
-export async function performanceReport(filter: PerformanceFilter, options: { limit?: number } = {}): Promise<PerformanceReport> {
-  const source = sourceFor(filter);
-  const stepMs = trendStep(filter, source);
+export async function performanceReport(filter: PerformanceFilter, options: { limit?: number; now?: Date } = {}): Promise<PerformanceReport> {
+  const plan = statisticsPlan(filter, options.now);
+  const { source, stepMs } = plan;
   const [rows, requests] = await Promise.all([
-    performanceRows(filter, stepMs, new Date(0)),
+    performanceRows(filter, plan, new Date(0)),
     recentTraces(filter, options.limit ?? 50),
   ]);
   const overall = rows.sums.find((row) => row.bucket === null);
@@ -123,6 +113,7 @@ export async function performanceReport(filter: PerformanceFilter, options: { li
       chatId: filter.chatId,
     },
     source,
+    grainMs: plan.grainMs,
     stepMs,
     overview: {
       requests: requestCount,

@@ -1,11 +1,13 @@
 import { config } from "../config";
 import { sql } from "../db/client";
+import { FINE_ROLLUP_DAYS } from "../db/queries/performance";
 
 /**
  * Deletes old telemetry: request traces (their stages go with them), browser
- * timings and the hourly rollups. Rows go in bounded batches, one short
- * statement each, so the embedded database's single connection is never held
- * for long and chat turns keep their queries flowing in between.
+ * timings and rollups (five-minute ones after FINE_ROLLUP_DAYS). Rows go in
+ * bounded batches, one short statement each, so the embedded database's single
+ * connection is never held for long and chat turns keep their queries flowing
+ * in between.
  */
 
 export interface PruneResult {
@@ -23,15 +25,26 @@ const HOUR_MS = 60 * 60 * 1000;
 const FIRST_RUN_MS = 2 * 60 * 1000;
 
 // Timestamps are stored as UTC wall-clock times (TIMESTAMP without a zone): the
-// cutoff is passed as an ISO string, whose zone the cast drops, as the trace writer does.
-const STATEMENTS: Record<keyof PruneResult, string> = {
-  traces: `DELETE FROM "RequestTrace" WHERE id IN (SELECT id FROM "RequestTrace" WHERE "startedAt" < $1::timestamp LIMIT $2)`,
-  clientTimings: `DELETE FROM "ClientTiming" WHERE "traceId" IN (SELECT "traceId" FROM "ClientTiming" WHERE "reportedAt" < $1::timestamp LIMIT $2)`,
-  // A rollup row counts one whole hour: it goes once all of its hour is older than the cutoff.
-  rollups: `DELETE FROM "TraceRollup" WHERE (hour, kind, model, retrieval) IN
-            (SELECT hour, kind, model, retrieval FROM "TraceRollup" WHERE hour < date_trunc('hour', $1::timestamp) LIMIT $2)`,
-  stageRollups: `DELETE FROM "TraceStageRollup" WHERE (hour, kind, model, retrieval, stage) IN
-                 (SELECT hour, kind, model, retrieval, stage FROM "TraceStageRollup" WHERE hour < date_trunc('hour', $1::timestamp) LIMIT $2)`,
+// cutoffs are passed as ISO strings, whose zone the cast drops, as the trace writer does.
+// $1 the retention cutoff, $2 the batch size; rollups also $3, the cutoff for
+// five-minute rollups (FINE_ROLLUP_DAYS, or retention if that is shorter).
+// A rollup row counts one whole bucket: it goes once all of its bucket is older than its cutoff.
+const ROLLUP_EXPIRED = `start + make_interval(secs => grain) <= CASE WHEN grain < 3600 THEN $3::timestamp ELSE $1::timestamp END`;
+const STATEMENTS: Record<keyof PruneResult, { sql: string; fineCutoff?: true }> = {
+  traces: { sql: `DELETE FROM "RequestTrace" WHERE id IN (SELECT id FROM "RequestTrace" WHERE "startedAt" < $1::timestamp LIMIT $2)` },
+  clientTimings: {
+    sql: `DELETE FROM "ClientTiming" WHERE "traceId" IN (SELECT "traceId" FROM "ClientTiming" WHERE "reportedAt" < $1::timestamp LIMIT $2)`,
+  },
+  rollups: {
+    sql: `DELETE FROM "TraceRollup" WHERE (grain, "userId", start, kind, model, retrieval) IN
+          (SELECT grain, "userId", start, kind, model, retrieval FROM "TraceRollup" WHERE ${ROLLUP_EXPIRED} LIMIT $2)`,
+    fineCutoff: true,
+  },
+  stageRollups: {
+    sql: `DELETE FROM "TraceStageRollup" WHERE (grain, "userId", start, kind, model, retrieval, stage) IN
+          (SELECT grain, "userId", start, kind, model, retrieval, stage FROM "TraceStageRollup" WHERE ${ROLLUP_EXPIRED} LIMIT $2)`,
+    fineCutoff: true,
+  },
 };
 
 /** Deletes telemetry older than `olderThanDays` days (before `now`); 0 or less deletes nothing. */
@@ -42,12 +55,14 @@ export async function pruneTraces(
   const result: PruneResult = { traces: 0, clientTimings: 0, rollups: 0, stageRollups: 0 };
   if (!(olderThanDays > 0)) return result;
   const cutoff = new Date(now.getTime() - olderThanDays * 24 * HOUR_MS).toISOString();
+  const fineCutoff = new Date(now.getTime() - Math.min(olderThanDays, FINE_ROLLUP_DAYS) * 24 * HOUR_MS).toISOString();
   const db = await sql();
   for (const table of Object.keys(STATEMENTS) as (keyof PruneResult)[]) {
+    const statement = STATEMENTS[table];
     for (;;) {
       const [row] = await db.query<{ n: number }>(
-        `WITH deleted AS (${STATEMENTS[table]} RETURNING 1) SELECT count(*)::int AS n FROM deleted`,
-        [cutoff, batchSize],
+        `WITH deleted AS (${statement.sql} RETURNING 1) SELECT count(*)::int AS n FROM deleted`,
+        statement.fineCutoff ? [cutoff, batchSize, fineCutoff] : [cutoff, batchSize],
       );
       const deleted = row?.n ?? 0;
       result[table] += deleted;

@@ -70,21 +70,34 @@ describeEachBackend("pruning old traces", (backend) => {
     expect((await db.query<{ traceId: string }>(`SELECT "traceId" FROM "ClientTiming"`)).map((r) => r.traceId).sort()).toEqual(
       recent.map((t) => t.id).sort(),
     );
-    // Rollups: one row per hour and model (two per stage rollup). All of an old trace's hour is past for all but the boundary one.
-    const hours = await db.query<{ hour: string; model: string }>(`SELECT to_char(hour, 'YYYY-MM-DD"T"HH24') AS hour, model FROM "TraceRollup" ORDER BY hour`);
-    expect(hours.every((row) => row.hour >= "2026-10-31T12")).toBe(true);
-    expect(hours.filter((row) => row.model.startsWith("old-"))).toEqual([]);
-    expect(hours.filter((row) => row.model === "boundary")).toEqual([{ hour: "2026-10-31T12", model: "boundary" }]);
+    // Rollups: a row goes once all of its bucket is past the cutoff, five-minute rows once
+    // past FINE_ROLLUP_DAYS (7). Each model's traces are on their own rows.
+    const rows = await db.query<{ grain: number; start: string; model: string }>(
+      `SELECT grain, to_char(start, 'YYYY-MM-DD"T"HH24:MI') AS start, model FROM "TraceRollup" ORDER BY grain, start, model`,
+    );
+    const left = (grain: number) => rows.filter((row) => row.grain === grain).map((row) => `${row.start} ${row.model}`);
+    expect(left(300)).toEqual(["2026-11-29T12:30 m", "2026-11-30T12:30 m"]);
+    // The boundary trace's hour (12:00-13:00) is not all past, so its rollup stays.
+    expect(left(3600)).toEqual(["2026-10-31T12:00 boundary", "2026-10-31T14:00 m", "2026-11-29T12:00 m", "2026-11-30T12:00 m"]);
+    expect(left(21600)).toEqual(["2026-10-31T12:00 boundary", "2026-10-31T12:00 m", "2026-11-29T12:00 m", "2026-11-30T12:00 m"]);
+    // Nor is the cutoff's day: it still counts the traces of 30.1 and 30.05 days ago.
+    expect(left(86400)).toEqual([
+      "2026-10-31T00:00 boundary",
+      "2026-10-31T00:00 m",
+      "2026-10-31T00:00 old-3",
+      "2026-10-31T00:00 old-4",
+      "2026-11-29T00:00 m",
+      "2026-11-30T00:00 m",
+    ]);
     expect(result).toEqual({
       traces: 6,
       clientTimings: 6,
       rollups: rollupsBefore - (await count("TraceRollup")),
       stageRollups: stageRollupsBefore - (await count("TraceStageRollup")),
     });
-    expect(result.rollups).toBe(5);
-    expect(result.stageRollups).toBe(10);
-    // The recent traces' rollups are still all there.
-    expect(await count("TraceStageRollup")).toBe(stageRollupsBefore - 10);
+    // Three old traces' four grains, two more's three, and two five-minute rows; each rollup row has two stage rows.
+    expect(result.rollups).toBe(20);
+    expect(result.stageRollups).toBe(40);
   });
 
   it("keeps everything when retention is 0", async () => {

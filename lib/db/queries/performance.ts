@@ -14,34 +14,68 @@ export interface PerformanceFilter {
 }
 
 /**
- * Where statistics come from: the hourly rollups, or the traces themselves
- * for short ranges (finer trend buckets), per-user and per-chat views
- * (rollups are not kept per user; the (userId, startedAt) and (chatId,
- * startedAt) indexes find their traces).
+ * Where statistics come from: rollups (see migration 20261121190000), or the
+ * traces themselves for the last hour (one-minute trend buckets), a chat
+ * session, or a range no rollup grain fits (the (startedAt), (userId,
+ * startedAt) and (chatId, startedAt) indexes find their traces).
  */
 export type StatisticsSource = "rollups" | "traces";
 
-const SHORT_RANGE_MS = 6 * 3_600_000;
-
-export function sourceFor(filter: PerformanceFilter): StatisticsSource {
-  if (filter.userId !== undefined || filter.chatId !== undefined) return "traces";
-  return filter.to.getTime() - filter.from.getTime() <= SHORT_RANGE_MS ? "traces" : "rollups";
+export interface StatisticsPlan {
+  source: StatisticsSource;
+  /** The rollup grain read, in ms (rollups only). */
+  grainMs?: number;
+  /** Trend bucket length in ms: a multiple of the grain for rollups. */
+  stepMs: number;
 }
 
-// $1 from, $2 to, $3 kind (null: every kind), $4 model, $5 retrieval, $6 user, $7 trend step, $8 trend origin, $9 chat.
-// Every statement mentions all eight so that both backends can type them.
-const ROLLUP_WHERE = `hour >= date_trunc('hour', $1::timestamp) AND hour < $2::timestamp
-  AND ($3::text IS NULL OR kind = $3) AND ($4::text IS NULL OR model = $4) AND ($5::boolean IS NULL OR retrieval = $5) AND $6::text IS NULL AND $9::text IS NULL`;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** Five-minute rollups are deleted after this many days (lib/telemetry/prune.ts). */
+export const FINE_ROLLUP_DAYS = 7;
+/** Grains rolled up for everyone and per user, coarsest first (parley_rollup_grains()). */
+const GRAINS_FOR_EVERYONE = [DAY, 6 * HOUR, HOUR, 5 * MINUTE];
+const GRAINS_PER_USER = [DAY];
+/** Fewest trend points a grain must give to be chosen. */
+const MIN_POINTS = { everyone: 24, user: 7 };
+const MAX_POINTS = 72;
+const TRACE_STEPS = [MINUTE, 5 * MINUTE, 10 * MINUTE, 30 * MINUTE, HOUR, 6 * HOUR, DAY];
+const STEP_MULTIPLES = [1, 2, 3, 4, 6, 12, 24, 48, 96, 192];
+
+/** Where a filter's statistics are read from, and the trend's bucket length. */
+export function statisticsPlan(filter: PerformanceFilter, now = new Date()): StatisticsPlan {
+  const span = filter.to.getTime() - filter.from.getTime();
+  if (filter.chatId === undefined && span > HOUR) {
+    const perUser = filter.userId !== undefined;
+    const fineSince = now.getTime() - (FINE_ROLLUP_DAYS - 1) * DAY;
+    const grain = (perUser ? GRAINS_PER_USER : GRAINS_FOR_EVERYONE).find(
+      (g) => span / g >= (perUser ? MIN_POINTS.user : MIN_POINTS.everyone) && (g > 5 * MINUTE || filter.from.getTime() >= fineSince),
+    );
+    if (grain !== undefined) {
+      const multiple = STEP_MULTIPLES.find((k) => span / (k * grain) <= MAX_POINTS) ?? STEP_MULTIPLES.at(-1)!;
+      return { source: "rollups", grainMs: grain, stepMs: multiple * grain };
+    }
+  }
+  return { source: "traces", stepMs: TRACE_STEPS.find((step) => span / step <= MAX_POINTS) ?? TRACE_STEPS.at(-1)! };
+}
+
+// $1 from, $2 to, $3 kind (null: every kind), $4 model, $5 retrieval, $6 user, $7 trend step, $8 trend origin, $9 chat,
+// $10 rollup grain in seconds. Every statement mentions all ten so that both backends can type them.
+// A rollup row counts whole: the first bucket is the one holding `from`.
+const ROLLUP_WHERE = `grain = $10::int AND "userId" = COALESCE($6::text, '')
+  AND start >= date_bin(make_interval(secs => $10::int), $1::timestamp, TIMESTAMP '1970-01-01') AND start < $2::timestamp
+  AND ($3::text IS NULL OR kind = $3) AND ($4::text IS NULL OR model = $4) AND ($5::boolean IS NULL OR retrieval = $5) AND $9::text IS NULL`;
 
 const TRACE_WHERE = `t."startedAt" >= $1::timestamp AND t."startedAt" < $2::timestamp
   AND ($3::text IS NULL OR t.kind = $3) AND ($4::text IS NULL OR COALESCE(t.model, '') = $4)
   AND ($5::boolean IS NULL OR t.retrieval = $5) AND ($6::text IS NULL OR t."userId" = $6)
-  AND ($9::text IS NULL OR t."chatId" = $9)`;
+  AND ($9::text IS NULL OR t."chatId" = $9) AND ($10::int IS NULL OR $10::int > 0)`;
 
 /** Per trend bucket and overall (bucket null): counts and sums in the shape of a rollup row. */
 const SUMS: Record<StatisticsSource, string> = {
   rollups: `
-    SELECT date_bin($7::interval, hour, $8::timestamp) AS bucket, kind, count, "okCount" AS ok, "totalSum" AS total_sum,
+    SELECT date_bin($7::interval, start, $8::timestamp) AS bucket, kind, count, "okCount" AS ok, "totalSum" AS total_sum,
            "ttftSum" AS ttft_sum, "ttftCount" AS ttft_count, "tokensPerSecSum" AS tps_sum, "tokensPerSecCount" AS tps_count
     FROM "TraceRollup" WHERE ${ROLLUP_WHERE}`,
   traces: `
@@ -58,7 +92,7 @@ const SUMS: Record<StatisticsSource, string> = {
  */
 const BINS: Record<StatisticsSource, string> = {
   rollups: `
-    SELECT date_bin($7::interval, r.hour, $8::timestamp) AS bucket, h.metric, h.bin, h.n
+    SELECT date_bin($7::interval, r.start, $8::timestamp) AS bucket, h.metric, h.bin, h.n
     FROM "TraceRollup" r,
          LATERAL (SELECT 'total' AS metric, n, array_lower(r."totalHist", 1) + i::int - 2 AS bin
                   FROM unnest(r."totalHist") WITH ORDINALITY AS u(n, i) WHERE n > 0
@@ -119,7 +153,7 @@ export interface PerformanceRows {
   kinds: Array<{ kind: string; count: number; totalSum: number }>;
 }
 
-function params(filter: PerformanceFilter, kind: string | null, stepMs: number, origin: Date): unknown[] {
+function params(filter: PerformanceFilter, kind: string | null, plan: StatisticsPlan, origin: Date): unknown[] {
   return [
     filter.from.toISOString(),
     filter.to.toISOString(),
@@ -127,9 +161,10 @@ function params(filter: PerformanceFilter, kind: string | null, stepMs: number, 
     filter.model ?? null,
     filter.retrieval ?? null,
     filter.userId ?? null,
-    `${Math.round(stepMs / 1000)} seconds`,
+    `${Math.round(plan.stepMs / 1000)} seconds`,
     origin.toISOString(),
     filter.chatId ?? null,
+    plan.grainMs === undefined ? null : Math.round(plan.grainMs / 1000),
   ];
 }
 
@@ -138,10 +173,10 @@ function params(filter: PerformanceFilter, kind: string | null, stepMs: number, 
  * trend bucket and overall, histogram bins per bucket and overall, per-stage
  * totals, and request counts per kind (for background calls, shown apart).
  */
-export async function performanceRows(filter: PerformanceFilter, stepMs: number, origin: Date): Promise<PerformanceRows> {
-  const source = sourceFor(filter);
+export async function performanceRows(filter: PerformanceFilter, plan: StatisticsPlan, origin: Date): Promise<PerformanceRows> {
+  const { source } = plan;
   const db = await sql();
-  const values = params(filter, filter.kind, stepMs, origin);
+  const values = params(filter, filter.kind, plan, origin);
   const [sums, bins, stages, kinds] = await Promise.all([
     db.query<{ bucket: number | null; count: number; ok: number; total_sum: number; ttft_sum: number; ttft_count: number; tps_sum: number; tps_count: number }>(
       `SELECT (extract(epoch FROM bucket) * 1000)::float8 AS bucket, sum(count)::int AS count, sum(ok)::int AS ok, sum(total_sum)::float8 AS total_sum,
@@ -159,7 +194,7 @@ export async function performanceRows(filter: PerformanceFilter, stepMs: number,
     db.query<{ kind: string; count: number; total_sum: number }>(
       `SELECT kind, sum(count)::int AS count, sum(total_sum)::float8 AS total_sum
        FROM (${SUMS[source]}) g GROUP BY kind ORDER BY count DESC`,
-      params(filter, null, stepMs, origin),
+      params(filter, null, plan, origin),
     ),
   ]);
   return {
