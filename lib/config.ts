@@ -277,7 +277,7 @@ export const config = {
     },
   },
   telemetry: {
-    /** Request traces, browser timings and hourly rollups older than this are deleted; 0 keeps them forever. */
+    /** Request traces, browser timings and rollups older than this are deleted; 0 keeps them forever. */
     get traceRetentionDays() {
       return int("TRACE_RETENTION_DAYS", 30);
     },

@@ -37,7 +37,7 @@ const INSERT_STAGES = `
 /**
  * Writes traces in batches, off the request path: a request only appends to
  * a queue; every half second (or every 200 traces) three statements store them
- * all and add them to the dashboard's hourly rollups (only the traces actually
+ * all and add them to the dashboard's rollups (only the traces actually
  * inserted, so a trace is never counted twice). Plain SQL: Prisma would cost a
  * burst of main-thread CPU per flush.
  */
