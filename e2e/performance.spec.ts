@@ -72,6 +72,14 @@ test.describe("latency you can see", () => {
       // Live: a new answer shows up without a reload.
       await chat.ask(`third question ${marker}`);
       await expect(dashboard.stat("requests")).toContainText(/Requests\s*3$/, { timeout: 15_000 });
+
+      // A week of this user's requests comes from the per-user daily rollups, with the same numbers.
+      await dashboard.rangeFilter.selectOption("7d");
+      await expect(adminPage.getByText(/^From 1-day rollups/)).toBeVisible();
+      await expect(dashboard.stat("requests")).toContainText(/Requests\s*3$/);
+      await expect(dashboard.stat("bottleneck")).toContainText("Model queue + first token");
+      await expect(dashboard.requestRows).toHaveCount(3);
+      await screenshot(adminPage, "performance-week", { fullPage: true });
     } finally {
       await adminContext.close();
     }
