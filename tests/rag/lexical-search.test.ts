@@ -2,8 +2,10 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { createUser } from "../../lib/auth/users";
 import {
   deleteChunks,
+  chunksToRank,
   expectedChunks,
   insertChunks,
+  LEXICAL_SEARCH_SQL,
   lexicalSearch,
   rankedChunkClauses,
   termsRequired,
@@ -111,6 +113,19 @@ describeEachBackend("lexical search", (backend) => {
     // that is expected to rank at most four budgets' worth of chunks (~40.5 here).
     expect(await lexicalSearch([collectionId], question, 3, { budget: 10 })).toEqual([best]);
     expect(await lexicalSearch([collectionId], question, 3, { budget: 11 })).toEqual(everything.slice(0, 3));
+
+    // One statement: the wider clauses (chunksToRank gives them while they fit four
+    // budgets) replace the first search only when that ranked fewer than the limit.
+    expect((await chunksToRank(question, 10))!.widerClauses).toBeNull();
+    const chosen = (await chunksToRank(question, 11))!;
+    expect(chosen.required).toBe(3);
+    expect(chosen.widerClauses).toEqual(rankedChunkClauses(chosen.terms, 2));
+    const search = (limit: number, wider: string[] | null) =>
+      test.db.sql.query(LEXICAL_SEARCH_SQL, [question, [collectionId], limit, chosen.clauses, wider]);
+    expect(await search(1, chosen.widerClauses)).toEqual([best]);
+    expect(await search(3, null)).toEqual([best]);
+    expect(await search(3, chosen.widerClauses)).toEqual(everything.slice(0, 3));
+    expect((await chunksToRank("glacier", 0))!.widerClauses).toBeNull();
 
     expect(await lexicalSearch([], question, 5, { budget: 10 })).toEqual([]);
     expect(await lexicalSearch([collectionId], "what is the", 5, { budget: 0 })).toEqual([]);

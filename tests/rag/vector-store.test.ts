@@ -156,6 +156,8 @@ for (const backend of ["pglite", "postgres"] as const) {
         kind,
         sql: {
           ...sql,
+          // The embedded database searches outside a transaction, with settings made for its session.
+          exec: (text: string) => (statements.push(text), sql.exec(text)),
           transaction: <T>(work: (tx: SqlExecutor) => Promise<T>) =>
             sql.transaction(async (tx) => {
               await tx.exec("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off");
@@ -172,12 +174,52 @@ for (const backend of ["pglite", "postgres"] as const) {
       );
       expect(plan.map((row) => Object.values(row)[0]).join("\n")).toContain(`${tableName}_hnsw`);
       const store = createPgvectorStore(forced);
-      for (let q = 0; q < 10; q++) {
-        const hits = await store.search(space, vector(), { collectionIds: [target], limit: 10 });
-        expect(hits).toHaveLength(10);
+      if (kind === "pglite") await sql.exec("SET enable_seqscan = off; SET enable_bitmapscan = off");
+      try {
+        for (let q = 0; q < 10; q++) {
+          const hits = await store.search(space, vector(), { collectionIds: [target], limit: 10 });
+          expect(hits).toHaveLength(10);
+        }
+      } finally {
+        if (kind === "pglite") await sql.exec("RESET enable_seqscan; RESET enable_bitmapscan");
       }
       expect(statements.some((text) => text.includes("iterative_scan"))).toBe(true);
       expect(statements.some((text) => text.includes("enable_indexscan"))).toBe(false);
+    });
+
+    it.runIf(backend === "pglite")("searches the embedded database in one statement, its HNSW settings made once", async () => {
+      const { sql, kind } = h.test.db;
+      const space = { model: `session-${randomUUID()}`, dimensions: 2 };
+      const collectionId = randomUUID();
+      const points = Array.from({ length: 70 }, (_, i) => point([Math.cos(i / 20), Math.sin(i / 20)], collectionId));
+      await insertChunks(sql, points);
+      await h.store.upsert(space, points);
+      const calls: string[] = [];
+      const counted = {
+        kind,
+        sql: {
+          exec: (text: string) => (calls.push(`exec ${text}`), sql.exec(text)),
+          query: <T>(text: string, params?: unknown[]) => (calls.push("query"), sql.query<T>(text, params)),
+          transaction: <T>(work: (tx: SqlExecutor) => Promise<T>) => (calls.push("transaction"), sql.transaction(work)),
+        },
+      };
+      const store = createPgvectorStore(counted);
+      const expected = (await h.store.search(space, [1, 0], { collectionIds: [collectionId], limit: 5 })).map((x) => x.chunkId);
+      await store.search(space, [1, 0], { collectionIds: [collectionId], limit: 5 }); // store start-up queries
+      calls.length = 0;
+      for (let q = 0; q < 3; q++) {
+        expect((await store.search(space, [1, 0], { collectionIds: [collectionId], limit: 5 })).map((x) => x.chunkId)).toEqual(expected);
+      }
+      expect(calls).toEqual(["query", "query", "query"]);
+      // Another limit asks for another ef_search: made once more for the session.
+      calls.length = 0;
+      expect(await store.search(space, [1, 0], { collectionIds: [collectionId], limit: 60 })).toHaveLength(60);
+      expect(calls).toEqual(["exec SET hnsw.ef_search = 60; SET hnsw.iterative_scan = relaxed_order;", "query"]);
+      expect(await sql.query("SHOW hnsw.ef_search")).toEqual([{ "hnsw.ef_search": "60" }]);
+      // Fewer points than the limit: the exact re-run, in a transaction of its own.
+      calls.length = 0;
+      expect(await store.search(space, [1, 0], { collectionIds: [collectionId], limit: 80 })).toHaveLength(70);
+      expect(calls).toEqual(["exec SET hnsw.ef_search = 80; SET hnsw.iterative_scan = relaxed_order;", "query", "transaction"]);
     });
 
     it("indexes spaces wider than 2,000 dimensions as halfvec and searches wider than 4,000 exactly", async () => {

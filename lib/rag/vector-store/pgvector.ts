@@ -32,6 +32,9 @@ function layout(dimensions: number) {
 
 const literal = (vector: number[]) => `[${vector.join(",")}]`;
 
+/** HNSW settings last made for the session of an embedded database (keyed by its runner: stores may share one). */
+const sessionSettings = new WeakMap<object, string>();
+
 /**
  * Vectors in the app's own database with pgvector: one table per space
  * (`ChunkVector_<model>_<hash>_<dim>`), created on first upsert and listed in
@@ -163,16 +166,32 @@ export function createPgvectorStore(db: Pick<Database, "sql" | "kind">): VectorS
         SELECT "chunkId", score FROM hits ORDER BY score DESC, "chunkId"`;
       const params = [literal(vector), collectionIds, limit];
       const ef = Math.min(1000, Math.max(40, iterative ? limit : limit * 10));
-      const rows = await sql.transaction(async (tx) => {
-        await tx.exec(
-          `SET LOCAL hnsw.ef_search = ${ef};${iterative ? " SET LOCAL hnsw.iterative_scan = relaxed_order;" : ""}`,
-        );
-        const found = await tx.query<{ chunkId: string; score: number }>(text, params);
-        if (found.length >= limit) return found;
-        // The index ran out (a very selective filter): read the collection's rows exactly.
+      const settings = [`hnsw.ef_search = ${ef}`, ...(iterative ? ["hnsw.iterative_scan = relaxed_order"] : [])];
+      type Row = { chunkId: string; score: number };
+      // The index ran out (a very selective filter): read the collection's rows exactly.
+      const exact = async (tx: Pick<Database["sql"], "exec" | "query">) => {
         await tx.exec("SET LOCAL enable_indexscan = off");
-        return tx.query<{ chunkId: string; score: number }>(text, params);
-      });
+        return tx.query<Row>(text, params);
+      };
+      let rows: Row[];
+      if (db.kind === "pglite") {
+        // One session, whose statements never interleave with another caller's
+        // transaction: its settings are made once, and a search is one round trip
+        // instead of four (BEGIN, SET LOCAL, SELECT, COMMIT: ~0.5 ms of ~3 ms).
+        const session = settings.map((setting) => `SET ${setting};`).join(" ");
+        if (sessionSettings.get(sql) !== session) {
+          await sql.exec(session);
+          sessionSettings.set(sql, session);
+        }
+        rows = await sql.query<Row>(text, params);
+        if (rows.length < limit) rows = await sql.transaction(exact);
+      } else {
+        rows = await sql.transaction(async (tx) => {
+          await tx.exec(settings.map((setting) => `SET LOCAL ${setting};`).join(" "));
+          const found = await tx.query<Row>(text, params);
+          return found.length >= limit ? found : exact(tx);
+        });
+      }
       signal?.throwIfAborted();
       return rows.map((row) => ({ chunkId: row.chunkId, score: Number(row.score) }));
     },
