@@ -41,6 +41,18 @@ export const config = {
   get databaseUrl() {
     return str("DATABASE_URL");
   },
+  /**
+   * The embedded database's buffer cache (PostgreSQL's shared_buffers), held in
+   * memory from start. 256MB keeps a 100k-chunk knowledge base's search pages
+   * cached (bench:retrieval); "128MB" (PostgreSQL's default) saves ~150 MB.
+   */
+  get embeddedSharedBuffers() {
+    const value = str("EMBEDDED_DB_SHARED_BUFFERS") ?? "256MB";
+    if (!/^[1-9]\d*(kB|MB|GB)$/.test(value)) {
+      throw new Error(`EMBEDDED_DB_SHARED_BUFFERS must be a size such as 128MB or 1GB, not "${value}".`);
+    }
+    return value;
+  },
   llm: {
     get baseUrl() {
       return str("LLM_BASE_URL");

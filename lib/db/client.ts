@@ -93,8 +93,9 @@ async function openPglite(dataDir: string): Promise<Database> {
   ]);
   const dir = path.join(dataDir, "pglite");
   await fs.mkdir(dir, { recursive: true });
+  const sharedBuffers = config.embeddedSharedBuffers;
   const release = lockDataDir(dataDir);
-  const pglite = new PGliteThread(dir);
+  const pglite = new PGliteThread(dir, { sharedBuffers });
   try {
     await pglite.ready;
   } catch (error) {

@@ -24,9 +24,9 @@ export class PGliteThread {
   private failure: Error | undefined;
   readonly ready: Promise<void>;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, { sharedBuffers }: { sharedBuffers: string }) {
     this.worker = new Worker(path.join(/*turbopackIgnore: true*/ process.cwd(), "lib/db/pglite-thread.mjs"), {
-      workerData: { dataDir },
+      workerData: { dataDir, sharedBuffers },
     });
     this.ready = new Promise((resolve, reject) => {
       this.worker.once("message", (message: { ready?: boolean }) => (message.ready ? resolve() : reject(new Error("bad start"))));

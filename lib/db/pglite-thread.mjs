@@ -10,7 +10,10 @@ const ERROR_FIELDS = [
   "schema", "table", "column", "dataType", "constraint", "file", "line", "routine",
 ];
 
-const db = await PGlite.create(workerData.dataDir, { extensions: { vector } });
+const db = await PGlite.create(workerData.dataDir, {
+  extensions: { vector },
+  postgresqlconf: [`shared_buffers = ${workerData.sharedBuffers}`],
+});
 /** Open transactions: id -> { tx, end(), chain } */
 const transactions = new Map();
 
