@@ -22,12 +22,15 @@
  *     forces it.
  *
  *     Each size is measured twice: without planner statistics (PGlite runs no
- *     autovacuum and the app never runs ANALYZE, so that is the app's state
- *     today), then after ANALYZE. The row "own collection only" searches
+ *     autovacuum; the app runs ANALYZE only after 10 % of chunks changed, see
+ *     lib/rag/ingest/statistics.ts, so a database can be in either state),
+ *     then after ANALYZE. The row "own collection only" searches
  *     vectors with a single collection id, the filter of a user without
  *     shared collections: without statistics the planner takes it for very
  *     selective and scans that collection's vectors exactly instead of using
- *     HNSW. --explain prints EXPLAIN ANALYZE of both searches.
+ *     HNSW. --explain prints EXPLAIN ANALYZE of both searches. Under each
+ *     block, the questions slowest in retrieve() hybrid (median CPU time) with
+ *     what the lexical and the vector search alone took for them.
  *
  * (b) Upload to searchable: a 50-page text PDF (makeLongPdf(50)) through
  *     uploadDocuments and the ingestion worker (pg-boss) on a fresh embedded
@@ -311,11 +314,14 @@ interface SearchRow {
   samples: number[];
   /** CPU time of this process (the database thread included) per call: what a call costs when nothing else runs. */
   cpu: number[];
+  /** Index in `questions` of each sample's question. */
+  question: number[];
 }
 
 interface SearchBlock {
   label: string;
   rows: SearchRow[];
+  questions: string[];
 }
 
 const GOAL_ROW = "retrieve() hybrid";
@@ -379,28 +385,33 @@ async function measureSearch(size: number): Promise<{
         }
         for (const step of steps) await step.run(q);
       }
-      const rows: SearchRow[] = steps.map((s) => ({ name: s.name, samples: [], cpu: [] }));
+      const rows: SearchRow[] = steps.map((s) => ({ name: s.name, samples: [], cpu: [], question: [] }));
+      // Each step runs over all the questions in turn, as a stream of different
+      // questions finds the database: running every step for one question before
+      // the next had the later steps find that question's pages in shared buffers
+      // (too small for the 100k working set), which flattered retrieve() rows.
       for (let round = 0; round < ROUNDS; round++) {
-        for (const q of questions) {
-          for (const [i, step] of steps.entries()) {
+        for (const [i, step] of steps.entries()) {
+          for (const [n, q] of questions.entries()) {
             const t = now();
             const cpu = process.cpuUsage();
             await step.run(q);
             rows[i]!.samples.push(now() - t);
             const used = process.cpuUsage(cpu);
             rows[i]!.cpu.push((used.user + used.system) / 1000);
+            rows[i]!.question.push(n);
           }
         }
       }
       if (EXPLAIN) await explain(db, meta, label, collections, own, questions.slice(0, 2), vectors);
-      return { label, rows };
+      return { label, rows, questions };
     };
 
-    // PGlite runs no autovacuum, so the app's embedded database never has planner
-    // statistics: measure that state first (whatever an earlier run left), then after ANALYZE.
+    // PGlite runs no autovacuum and the app analyzes only after enough chunks changed: measure
+    // without planner statistics first (whatever an earlier run left), then after ANALYZE.
     const tables = `'"Chunk"'::regclass, '"${meta.table}"'::regclass`;
     await db.sql.exec(`DELETE FROM pg_statistic WHERE starelid IN (${tables})`);
-    const blocks = [await block("no planner statistics (as the app leaves PGlite: it never runs ANALYZE)")];
+    const blocks = [await block("no planner statistics (PGlite has no autovacuum; the app analyzes after 10 % of chunks change)")];
     const t = now();
     await db.sql.exec(`ANALYZE "Chunk"; ANALYZE "${meta.table}"`);
     const analyzeMs = now() - t;
@@ -440,7 +451,12 @@ async function explain(
   for (const q of questions) {
     console.log(`\nEXPLAIN ANALYZE, ${meta.size} chunks, ${label}, query ${JSON.stringify(q)}`);
     const chosen = await chunksToRank(q);
-    await show(`lexical (chunks holding at least ${chosen?.required ?? 0} of the rarest terms; 0: any term)`, lexical, [q, collections, 20, chosen?.clauses ?? null]);
+    await show(
+      `lexical (chunks holding at least ${chosen?.required ?? 0} of the rarest terms, 0: any term; ` +
+        `${chosen?.widerClauses ? `one fewer when that ranks fewer than 20` : "no wider search"})`,
+      lexical,
+      [q, collections, 20, chosen?.clauses ?? null, chosen?.widerClauses ?? null],
+    );
     const vector = `[${vectors.get(q)!.join(",")}]`;
     await show("vector (as the store runs it: ef_search 40, iterative scan)", dense, [vector, collections, 20], setup);
     await show("vector, own collection only", dense, [vector, own, 20], setup);
@@ -553,6 +569,29 @@ async function measureIngest(): Promise<Array<{ label: string; samples: IngestSa
 
 // ---------------------------------------------------------------- report
 
+const SLOWEST = 5;
+
+/**
+ * The questions whose median CPU time in the goal row is highest, with the
+ * medians of the lexical and vector searches alone for the same question:
+ * which piece makes the slow ones (the p95) slow.
+ */
+function slowestQuestions(rows: SearchRow[], questions: string[]): string {
+  const row = (name: string) => rows.find((r) => r.name.startsWith(name))!;
+  const medians = (r: SearchRow) =>
+    questions.map((_, n) => percentile(r.cpu.filter((_, i) => r.question[i] === n), 50));
+  const goal = medians(row(GOAL_ROW));
+  const lexical = medians(row("lexical search alone"));
+  const vector = medians(row("vector search alone"));
+  const slowest = questions.map((question, n) => ({ question, n })).sort((a, b) => goal[b.n]! - goal[a.n]!).slice(0, SLOWEST);
+  return (
+    `  slowest questions, median CPU time of ${GOAL_ROW} (of lexical search alone, of vector search alone):\n` +
+    slowest
+      .map(({ question, n }) => `    ${fmt(goal[n]!)} (${fmt(lexical[n]!)}, ${fmt(vector[n]!)})  ${JSON.stringify(question)}`)
+      .join("\n")
+  );
+}
+
 async function main() {
   const loadavg = fs.existsSync("/proc/loadavg") ? fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ") : "n/a";
   console.log(`Parley retrieval benchmark (${VERSION}); load average at start: ${loadavg}`);
@@ -563,7 +602,8 @@ async function main() {
       `\n(a) Search latency in the embedded store (PGlite + pgvector HNSW + GIN), query embedding excluded.\n` +
         `retrieve() runs as the app runs it, with a stub embedder returning precomputed 384-d query vectors:\n` +
         `readable collections + lexical search + HNSW search + RRF fusion + passage load (no reranker, floor off).\n` +
-        `64 eval questions x ${ROUNDS} rounds after a warm-up round; the reader may read 4 of 10 collections\n` +
+        `64 eval questions x ${ROUNDS} rounds after a warm-up round, each row over all the questions in turn\n` +
+        `(a stream of different questions, as the app sees them); the reader may read 4 of 10 collections\n` +
         `("own collection only": the filter of a user without shared collections, one collection id).\n` +
         `Each size is measured twice: without planner statistics, as the app's PGlite database is today, and after ANALYZE.\n` +
         `Vectors are random projections of bags of words (bench/retrieval-data.ts), not a model's.`,
@@ -580,7 +620,7 @@ async function main() {
           `vectors ${seconds(load.vectors ?? 0)}, GIN index ${seconds(load.ginIndex ?? 0)}, HNSW index ${seconds(load.hnswIndex ?? 0)}]; ${store}; ` +
           `"own collection only" holds ${(ownShare * 100).toFixed(0)}% of the chunks`,
       );
-      for (const { label, rows } of blocks) {
+      for (const { label, rows, questions } of blocks) {
         const width = Math.max(...rows.map((r) => r.name.length));
         console.log(`${label}\n${"".padEnd(width)} |   p50     |   p95     |   max     | CPU p50   | CPU p95`);
         for (const row of rows) {
@@ -593,6 +633,7 @@ async function main() {
           ].map((v) => fmt(v).padStart(9));
           console.log(`${row.name.padEnd(width)} | ${cells.join(" | ")}`);
         }
+        console.log(slowestQuestions(rows, questions));
         if (size === GOAL_SIZE) {
           const goalRow = rows.find((r) => r.name === GOAL_ROW)!;
           const p95 = percentile(goalRow.samples, 95);
