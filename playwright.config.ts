@@ -12,7 +12,7 @@ const CI = !!process.env.CI;
 export default defineConfig({
   testDir: "e2e",
   testMatch: "e2e/**/*.spec.ts",
-  outputDir: "test-results",
+  outputDir: process.env.E2E_OUTPUT_DIR ?? "test-results",
   globalSetup: "./e2e/global-setup.ts",
   timeout: 45_000,
   expect: { timeout: 10_000 },

@@ -18,9 +18,13 @@ export const NODE = fs.existsSync(path.join(ROOT, "node_modules", "node", "bin",
   : process.execPath;
 
 /** Fresh embedded database for every run (deleted by e2e/support/serve-app.ts before the server starts). */
-export const DATA_DIR = path.join(ROOT, ".tmp", "e2e-data");
-/** Own build folder, so an e2e build never clashes with a developer's `.next`. */
-export const DIST_DIR = ".next-e2e";
+export const DATA_DIR = path.join(ROOT, ".tmp", process.env.E2E_DATA_DIR ?? "e2e-data");
+/**
+ * Own build folder, so an e2e build never clashes with a developer's `.next`;
+ * E2E_DIST_DIR (with E2E_PORT, E2E_FAKE_LLM_PORT, E2E_DATA_DIR) lets two runs
+ * share one checkout.
+ */
+export const DIST_DIR = process.env.E2E_DIST_DIR ?? ".next-e2e";
 export const SCREENSHOT_DIR = path.join(ROOT, "e2e", "screenshots");
 
 /** The first account of the run (created by e2e/first-user.spec.ts; becomes admin). */
