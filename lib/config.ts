@@ -97,6 +97,23 @@ export const config = {
     get historyPageSize() {
       return int("HISTORY_PAGE_SIZE", 50);
     },
+    /**
+     * Hosts whose images answers show inline (also the CSP's img-src). An image
+     * from anywhere else is fetched only when the user clicks it, so an answer
+     * steered by an injected document cannot leak chat text in an image URL.
+     * Entries: `host` (any port) or `host:port`, lowercased.
+     */
+    get markdownImageHosts(): string[] {
+      const entries = (str("MARKDOWN_IMAGE_HOSTS") ?? "").split(",").map((entry) => entry.trim().toLowerCase());
+      return entries.filter(Boolean).map((entry) => {
+        if (!/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d{1,5})?$/.test(entry)) {
+          throw new Error(
+            `MARKDOWN_IMAGE_HOSTS lists host names such as images.example.com or cdn.example.org:8443 (no scheme, path or wildcard), not "${entry}".`,
+          );
+        }
+        return entry;
+      });
+    },
   },
   auth: {
     get secret() {
@@ -105,6 +122,14 @@ export const config = {
     /** "0" closes sign-up to the public once an admin exists (operators create users with the CLI). */
     get openSignUp() {
       return str("OPEN_SIGNUP") !== "0";
+    },
+    /**
+     * Parley's public address (https://chat.example.com) when a proxy in front
+     * of it rewrites Host: state-changing requests from pages at this origin
+     * pass the cross-site request check as well as those from Host itself.
+     */
+    get url() {
+      return str("AUTH_URL");
     },
   },
   get redisUrl() {
@@ -273,6 +298,26 @@ export const config = {
     },
     get docxMaxEntries() {
       return int("KB_DOCX_MAX_ENTRIES", 5_000);
+    },
+    /**
+     * Documents are read in a worker thread; one that takes longer or needs
+     * more heap than this is stopped, fails with the reason, and the thread is replaced.
+     */
+    get extractTimeoutMs() {
+      return Math.max(1, int("KB_EXTRACT_TIMEOUT_SECONDS", 120)) * 1000;
+    },
+    get extractMaxMemoryMb() {
+      return Math.max(64, int("KB_EXTRACT_MAX_MEMORY_MB", 512));
+    },
+    /** PDF limits, checked before pdfjs reads a page: page count, and bytes streams expand to (per page, per document). */
+    get pdfMaxPages() {
+      return Math.max(1, int("KB_PDF_MAX_PAGES", 2_000));
+    },
+    get pdfMaxPageBytes() {
+      return Math.max(1, int("KB_PDF_MAX_PAGE_MB", 32)) * 1024 * 1024;
+    },
+    get pdfMaxTotalBytes() {
+      return Math.max(1, int("KB_PDF_MAX_TOTAL_MB", 256)) * 1024 * 1024;
     },
     /** A job whose worker sent no heartbeat for this long is retried (a crashed or restarted process). */
     get jobHeartbeatSeconds() {

@@ -35,3 +35,24 @@ export async function checkHealth(): Promise<Health> {
   const [tts, asr] = await Promise.all([ttsStatus(), asrStatus()]);
   return { status: reasons.length === 0 ? "ok" : "unavailable", reasons, database: db, model, knowledge, speech: { tts, asr } };
 }
+
+/** What anyone may see of health: what is down, in words that name no host, path or error. */
+export interface PublicHealth {
+  status: Health["status"];
+  reasons: string[];
+}
+
+/**
+ * Health without its details: an anonymous caller (a load balancer, a
+ * monitor, anyone on the network) learns whether Parley can answer and which
+ * part is not ready, not the internal URLs and connection errors behind it.
+ */
+export function publicHealth(health: Health): PublicHealth {
+  return { status: health.status, reasons: health.reasons.map(genericReason) };
+}
+
+function genericReason(reason: string): string {
+  const part = reason.split(":")[0]!.trim();
+  if (part === "Model" && /download|load/i.test(reason)) return "Model: not ready yet (preparing)";
+  return `${part}: not available`;
+}

@@ -1,14 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { chatModel } from "../ai/chat-model";
 import type { ChatModelProvider } from "../ai/types";
-import { authenticate } from "../auth/authenticate";
+import type { Authenticated } from "../auth/authenticate";
 import { badRequest, HttpError } from "../http/errors";
-import { parseJson } from "../http/parse";
 import { DeltaCoalescer, sseData, streamResponse } from "../http/sse";
-import { Trace } from "../telemetry/trace";
+import type { Trace } from "../telemetry/trace";
 import type { HistoryMessage } from "./context";
 import { assertMessageLength } from "./conversation";
-import { completionRequestSchema, type CompletionRequest } from "./schemas";
+import type { CompletionRequest } from "./schemas";
 import { runTurn, type TurnResult } from "./turn";
 
 /** Names a client may use for Parley's model: the served model's own name, or "parley". */
@@ -40,12 +39,11 @@ function toTurnInput(messages: CompletionRequest["messages"]) {
 
 const FINISH: Record<string, string> = { stop: "stop", length: "length", "content-filter": "content_filter" };
 
-/** POST /v1/chat/completions: the same pipeline as the UI, in OpenAI's wire format. */
-export async function completionResponse(request: Request): Promise<Response> {
-  const trace = new Trace("chat", "v1");
-  const user = await trace.time("auth", () => authenticate(request));
-  trace.fields.userId = user.id;
-  const body = await parseJson(request, completionRequestSchema);
+/**
+ * POST /v1/chat/completions: the same turn runner as the UI, in OpenAI's wire
+ * format. The request pipeline has authenticated the caller and parsed the body.
+ */
+export async function completionResponse(request: Request, user: Authenticated, body: CompletionRequest, trace: Trace): Promise<Response> {
   const provider = await chatModel();
   assertModel(body.model, provider);
   const { instructions, history } = await trace.time("history_load", async () => toTurnInput(body.messages));
@@ -148,8 +146,7 @@ function sourcesField(result: TurnResult) {
 }
 
 /** GET /v1/models */
-export async function modelsResponse(request: Request): Promise<Response> {
-  await authenticate(request);
+export async function modelsResponse(): Promise<Response> {
   const provider = await chatModel();
   return Response.json({
     object: "list",

@@ -1,24 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { chatModel } from "../ai/chat-model";
-import { authenticate } from "../auth/authenticate";
+import type { Authenticated } from "../auth/authenticate";
 import { badRequest } from "../http/errors";
-import { parseJson } from "../http/parse";
-import { Trace } from "../telemetry/trace";
+import type { Trace } from "../telemetry/trace";
 import { assertMessageLength, prepareChatTurn } from "./conversation";
-import { chatRequestSchema, type ChatRequest } from "./schemas";
+import type { ChatRequest } from "./schemas";
 import { runTurn } from "./turn";
 import { uiMessageStreamResponse } from "./ui-stream";
 
 /**
  * POST /api/chat for the web UI (session) and API callers (bearer key): one turn
- * of a stored chat, streamed as an AI SDK UI message stream.
+ * of a stored chat, streamed as an AI SDK UI message stream. The request
+ * pipeline has authenticated the caller and parsed the body.
  */
-export async function chatResponse(request: Request): Promise<Response> {
-  const trace = new Trace("chat", "ui");
-  const user = await trace.time("auth", () => authenticate(request));
-  trace.source = user.method === "api_key" ? "api" : "ui";
-  trace.fields.userId = user.id;
-  const body = await parseJson(request, chatRequestSchema);
+export async function chatResponse(request: Request, user: Authenticated, body: ChatRequest, trace: Trace): Promise<Response> {
   const message = userMessage(body);
   if (body.trigger === "submit-message") {
     if (!message) throw badRequest("message is required.");

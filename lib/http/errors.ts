@@ -67,6 +67,36 @@ export const conflict = (message: string) => new HttpError("conflict", message);
 /** Turns anything thrown inside a handler into a JSON Response. */
 export function errorResponse(error: unknown): Response {
   if (error instanceof HttpError) return error.toResponse();
+  const mapped = fromStorageError(error);
+  if (mapped) return mapped.toResponse(mapped.code === "unavailable" ? { "retry-after": "2" } : undefined);
   console.error("[parley] unhandled error", error);
   return new HttpError("internal", "Something went wrong on the server.").toResponse();
+}
+
+/**
+ * Errors of the database layer that are the request's fault, or a passing
+ * overload, rather than a bug: answered with their 4xx/503 instead of a 500.
+ * (Prisma error codes: https://www.prisma.io/docs/orm/reference/error-reference.)
+ */
+function fromStorageError(error: unknown): HttpError | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const { code, name } = error as { code?: unknown; name?: unknown };
+  if (name === "ZodError") return badRequest(`Invalid request: ${(error as Error).message}`);
+  switch (code) {
+    case "P2002":
+      return conflict("That already exists.");
+    case "P2025":
+      return new HttpError("not_found", "Not found.");
+    case "P2028":
+    case "P2024":
+    case "P1001":
+    case "P1017":
+      // Transaction or connection pool timed out, or the database is unreachable: try again shortly.
+      return new HttpError("unavailable", "The database is busy or unreachable right now; try again in a moment.");
+  }
+  const text = String((error as { message?: unknown }).message ?? "");
+  if (/invalid byte sequence|unsupported Unicode escape|untranslatable character/i.test(text)) {
+    return badRequest("The request contains text that cannot be stored (a NUL character or broken Unicode).");
+  }
+  return undefined;
 }

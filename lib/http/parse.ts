@@ -1,39 +1,14 @@
 import { z } from "zod";
+import { mediaType, readBody } from "./body";
 import { badRequest, HttpError } from "./errors";
+import { checkText, fieldName, repairText } from "./text-safety";
 
-/** Reads a JSON body and validates it, answering 400/413/415 with what is wrong. */
-export async function parseJson<S extends z.ZodType>(
-  request: Request,
-  schema: S,
-  { maxBytes = 1_000_000 }: { maxBytes?: number } = {},
-): Promise<z.infer<S>> {
-  const type = request.headers.get("content-type") ?? "";
-  if (type && !type.toLowerCase().includes("json")) {
-    throw new HttpError("unsupported_media_type", "Send the body as application/json.");
-  }
-  const text = await request.text();
-  if (Buffer.byteLength(text) > maxBytes) {
-    throw new HttpError("payload_too_large", `The body is larger than ${maxBytes} bytes.`);
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw badRequest("The body is not valid JSON.");
-  }
-  return validate(schema, body);
-}
-
-export function parseQuery<S extends z.ZodType>(url: string | URL, schema: S): z.infer<S> {
-  const params = Object.fromEntries(new URL(url).searchParams);
-  return validate(schema, params);
-}
-
+/** Checks a value against a schema; a 400 names the first field that is wrong. */
 export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const result = schema.safeParse(value);
   if (!result.success) {
     const issues = result.error.issues.map((issue) => ({
-      path: issue.path.join(".") || "(body)",
+      path: fieldName(issue.path.filter((p): p is string | number => typeof p !== "symbol")),
       message: issue.message,
     }));
     const first = issues[0];
@@ -47,37 +22,47 @@ export interface UploadedFormFile {
   bytes: Uint8Array;
 }
 
+export interface Upload {
+  files: UploadedFormFile[];
+  fields: Record<string, string>;
+}
+
 /**
- * Reads a multipart/form-data upload: the files under `field` and the other
- * (text) fields. The declared length is checked before the body is read.
+ * A multipart/form-data upload: the files under `field` and the other (text)
+ * fields. The body is read up to `maxBytes` and no further; text fields must be
+ * storable text; file names are repaired (a name is the user's file system's,
+ * not something they typed) and stripped of control characters.
  */
-export async function parseUpload(
-  request: Request,
-  { field, maxBytes }: { field: string; maxBytes: number },
-): Promise<{ files: UploadedFormFile[]; fields: Record<string, string> }> {
-  const type = request.headers.get("content-type") ?? "";
-  if (!type.toLowerCase().startsWith("multipart/form-data")) {
+export async function readUpload(request: Request, { field, maxBytes }: { field: string; maxBytes: number }): Promise<Upload> {
+  if (mediaType(request) !== "multipart/form-data") {
     throw new HttpError("unsupported_media_type", `Send files as multipart/form-data in the field "${field}".`);
   }
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) {
-    throw new HttpError("payload_too_large", `The upload is ${declared} bytes; at most ${maxBytes} bytes are accepted at once.`);
-  }
+  const bytes = await readBody(request, maxBytes);
   let form: FormData;
   try {
-    form = await request.formData();
+    form = await new Response(bytes as Uint8Array<ArrayBuffer>, {
+      headers: { "content-type": request.headers.get("content-type")! },
+    }).formData();
   } catch {
     throw badRequest("The body is not valid multipart/form-data.");
   }
   const files: UploadedFormFile[] = [];
   const fields: Record<string, string> = {};
   for (const [key, value] of form.entries()) {
+    checkText({ [key]: "" }, [], "form");
     if (typeof value === "string") {
       if (key === field) throw badRequest(`"${field}" must hold files, not text.`);
-      fields[key] = value;
+      fields[key] = checkText({ [key]: value }, [], "form")[key]!;
     } else if (key === field) {
-      files.push({ name: value.name, bytes: new Uint8Array(await value.arrayBuffer()) });
+      files.push({ name: safeFileName(value.name), bytes: new Uint8Array(await value.arrayBuffer()) });
     }
   }
   return { files, fields };
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed.
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+
+function safeFileName(name: string): string {
+  return repairText(name).replace(CONTROL, "").trim();
 }

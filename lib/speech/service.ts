@@ -13,10 +13,11 @@
  *
  * so the browser plays the first sentence while later ones are being made.
  */
-import { authenticate, type Authenticated } from "../auth/authenticate";
+import type { Authenticated } from "../auth/authenticate";
 import { config } from "../config";
 import { HttpError, badRequest } from "../http/errors";
-import { parseUpload } from "../http/parse";
+import { readBody } from "../http/body";
+import { readUpload } from "../http/parse";
 import { sseData, streamResponse } from "../http/sse";
 import { Trace } from "../telemetry/trace";
 import { synthesizer, transcriber } from "./index";
@@ -182,10 +183,13 @@ const AUDIO_TYPE = /^(audio\/[\w.+-]+|video\/webm|application\/octet-stream)$/i;
 async function readAudio(request: Request): Promise<{ audio: Uint8Array; contentType: string; filename: string; language?: string }> {
   const maxBytes = config.speech.asrMaxBytes;
   const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-  const tooLarge = (n: number) =>
-    new HttpError("payload_too_large", `The audio is ${n} bytes; at most ${maxBytes} bytes can be transcribed at once (ASR_MAX_BYTES).`);
+  const tooLarge = (n?: number) =>
+    new HttpError(
+      "payload_too_large",
+      `The audio is ${n === undefined ? "more than" : n} bytes; at most ${maxBytes} bytes can be transcribed at once (ASR_MAX_BYTES).`,
+    );
   if (type === "multipart/form-data") {
-    const { files, fields } = await parseUpload(request, { field: "file", maxBytes: maxBytes + 64 * 1024 });
+    const { files, fields } = await readUpload(request, { field: "file", maxBytes: maxBytes + 64 * 1024 });
     const file = files[0];
     if (!file) throw badRequest('Send the audio in the multipart field "file".');
     if (files.length > 1) throw badRequest('Send one audio file in "file" at a time.');
@@ -195,10 +199,7 @@ async function readAudio(request: Request): Promise<{ audio: Uint8Array; content
   if (!AUDIO_TYPE.test(type)) {
     throw new HttpError("unsupported_media_type", 'Send the audio as the body (Content-Type audio/wav, audio/webm, …) or as multipart/form-data in the field "file".');
   }
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw tooLarge(declared);
-  const audio = new Uint8Array(await request.arrayBuffer());
-  if (audio.length > maxBytes) throw tooLarge(audio.length);
+  const audio = await readBody(request, maxBytes, (_max, declared) => tooLarge(declared));
   const language = new URL(request.url).searchParams.get("language") || undefined;
   const extension = type.split("/")[1]?.replace(/^(x-)?wav$/, "wav").replace("mpeg", "mp3") ?? "bin";
   return { audio, contentType: type === "application/octet-stream" ? guessType("", audio) : type, filename: `audio.${extension}`, language };
@@ -210,11 +211,8 @@ function guessType(name: string, bytes: Uint8Array): string {
   return ({ mp3: "audio/mpeg", webm: "audio/webm", ogg: "audio/ogg", opus: "audio/ogg", flac: "audio/flac", m4a: "audio/mp4", mp4: "audio/mp4" } as Record<string, string>)[extension ?? ""] ?? "application/octet-stream";
 }
 
-export async function transcribeResponse(request: Request): Promise<Response> {
-  const trace = new Trace("transcribe", "ui");
-  const user = await trace.time("auth", () => authenticate(request));
-  trace.source = user.method === "api_key" ? "api" : "ui";
-  trace.fields.userId = user.id;
+/** POST /api/transcribe, after the request pipeline authenticated the caller into `trace`. */
+export async function transcribeResponse(request: Request, trace: Trace): Promise<Response> {
   const engine = transcriber();
   if (!engine) throw new HttpError("unavailable", "Voice input is off on this server (no ASR_BASE_URL and ASR_EMBEDDED=0).");
   const input = await readAudio(request);
@@ -239,11 +237,3 @@ export async function transcribeResponse(request: Request): Promise<Response> {
   }
 }
 
-export async function ttsRequest(request: Request, parse: (request: Request) => Promise<TtsRequest>): Promise<Response> {
-  const trace = new Trace("tts", "ui");
-  const user = await trace.time("auth", () => authenticate(request));
-  trace.source = user.method === "api_key" ? "api" : "ui";
-  trace.fields.userId = user.id;
-  const body = await parse(request);
-  return ttsResponse(request, body, user, trace);
-}

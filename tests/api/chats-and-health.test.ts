@@ -77,7 +77,7 @@ describeEachBackend("chat list, history and health", (backend) => {
   });
 
   it("reports health: 200 when the model server answers, 503 with the reason when not", async () => {
-    const ok = await fetch(`${app.url}/api/health`);
+    const ok = await user.fetch("/api/health");
     expect(ok.status).toBe(200);
     const healthy = (await ok.json()) as { database: { ok: boolean; kind: string }; model: { state: string } };
     expect(healthy.database).toMatchObject({ ok: true, kind: backend });
@@ -86,11 +86,20 @@ describeEachBackend("chat list, history and health", (backend) => {
     const saved = process.env.LLM_BASE_URL;
     process.env.LLM_BASE_URL = "http://127.0.0.1:1/v1";
     try {
-      const down = await fetch(`${app.url}/api/health`);
+      const down = await user.fetch("/api/health");
       expect(down.status).toBe(503);
       const body = (await down.json()) as { reasons: string[]; model: { state: string } };
       expect(body.model.state).toBe("unavailable");
       expect(body.reasons.join(" ")).toMatch(/did not answer.*LLM_BASE_URL/);
+
+      // Anyone else learns that the model is down, not where it lives or what failed.
+      const other = await app.user();
+      for (const anonymous of [await fetch(`${app.url}/api/health`), await other.fetch("/api/health")]) {
+        expect(anonymous.status).toBe(503);
+        const text = await anonymous.text();
+        expect(JSON.parse(text)).toEqual({ status: "unavailable", reasons: ["Model: not available"] });
+        expect(text).not.toMatch(/127\.0\.0\.1|LLM_BASE_URL|http/);
+      }
     } finally {
       process.env.LLM_BASE_URL = saved;
     }

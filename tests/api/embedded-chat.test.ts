@@ -46,7 +46,7 @@ describe("chat on the embedded model", () => {
 
   it("without any model, health says why and the chat answers with what to do", async () => {
     process.env.LLM_MODEL_PATH = "/nonexistent/parley-model.gguf";
-    const health = await fetch(`${app.url}/api/health`);
+    const health = await user.fetch("/api/health");
     expect(health.status).toBe(503);
     const body = (await health.json()) as { reasons: string[] };
     expect(body.reasons.join(" ")).toMatch(/LLM_BASE_URL|LLM_MODEL_PATH/);

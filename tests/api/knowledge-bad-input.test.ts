@@ -31,7 +31,7 @@ describeEachBackend("knowledge base bad input", (backend) => {
 
   it("says in health and on the knowledge status that retrieval is lexical only without an embedding model", async () => {
     // startTestApp sets EMBEDDINGS_DOWNLOAD=0 and no EMBEDDINGS_BASE_URL: no embedding model can be had.
-    const health = (await (await fetch(`${app.url}/api/health`)).json()) as { knowledge: { retrieval: string; notes: string[] } };
+    const health = (await (await admin.fetch("/api/health")).json()) as { knowledge: { retrieval: string; notes: string[] } };
     expect(health.knowledge.retrieval).toBe("lexical");
     expect(health.knowledge.notes[0]).toMatch(/lexical only/i);
     const status = (await (await alice.fetch("/api/knowledge/status")).json()) as { retrieval: string; notes: string[] };

@@ -194,7 +194,7 @@ describe("speech over HTTP", () => {
 
   it("without the speech programs: health says why and the routes answer 503, nothing crashes", async () => {
     Object.assign(process.env, { ESPEAK_PATH: "/nonexistent/espeak-ng", FESTIVAL_PATH: "/nonexistent/text2wave", POCKETSPHINX_PATH: "/nonexistent/pocketsphinx" });
-    const health = await fetch(`${app.url}/api/health`);
+    const health = await user.fetch("/api/health");
     expect(health.status).toBe(200);
     const body = (await health.json()) as { speech: { tts: { state: string; detail: string }; asr: { state: string; detail: string } } };
     expect(body.speech.tts).toMatchObject({ state: "unavailable", provider: "embedded", detail: expect.stringMatching(/not installed.*apt-get install/) });
@@ -207,7 +207,7 @@ describe("speech over HTTP", () => {
     expect(hear.status).toBe(503);
 
     Object.assign(process.env, { TTS_EMBEDDED: "0", ASR_EMBEDDED: "0" });
-    const off = (await (await fetch(`${app.url}/api/health`)).json()) as { speech: { tts: { provider: string; detail: string } } };
+    const off = (await (await user.fetch("/api/health")).json()) as { speech: { tts: { provider: string; detail: string } } };
     expect(off.speech.tts).toMatchObject({ provider: "none", detail: expect.stringContaining("TTS_EMBEDDED=0") });
   });
 

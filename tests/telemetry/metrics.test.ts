@@ -57,7 +57,7 @@ describeEachBackend("GET /api/metrics", (backend) => {
   });
 
   const scrape = (key?: string) =>
-    GET(new Request("http://parley.test/api/metrics", { headers: key ? { authorization: `Bearer ${key}` } : {} }), undefined);
+    GET(new Request("http://parley.test/api/metrics", { headers: key ? { authorization: `Bearer ${key}` } : {} }));
 
   const samples = async () => {
     const response = await scrape(adminKey);

@@ -1,5 +1,11 @@
 import { chatResponse } from "@/lib/chat/service";
-import { handle } from "@/lib/http/handler";
+import { chatRequestSchema } from "@/lib/chat/schemas";
+import { route } from "@/lib/http/route";
 
-// Request schema: lib/chat/schemas.ts (chatRequestSchema).
-export const POST = handle((request) => chatResponse(request));
+// What the user typed or pasted is repaired (NUL removed, broken Unicode replaced), never refused.
+const repair = ["message", "message.parts.*.text"];
+
+export const POST = route(
+  { access: "user", body: { json: chatRequestSchema, repair }, trace: { kind: "chat" } },
+  ({ request, user, body, trace }) => chatResponse(request, user, body, trace),
+);

@@ -1,18 +1,11 @@
 import { createApiKey, listApiKeys } from "@/lib/auth/api-keys";
-import { authenticate } from "@/lib/auth/authenticate";
-import { handle } from "@/lib/http/handler";
-import { parseJson } from "@/lib/http/parse";
+import { route } from "@/lib/http/route";
 import { createKeySchema } from "./schema";
 
-export const GET = handle(async (request) => {
-  const user = await authenticate(request);
-  return Response.json({ keys: await listApiKeys(user.id) });
-});
+export const GET = route({ access: "user" }, async ({ user }) => Response.json({ keys: await listApiKeys(user.id) }));
 
 /** Creates a key; the response is the only time the full key is shown. */
-export const POST = handle(async (request) => {
-  const user = await authenticate(request);
-  const { name } = await parseJson(request, createKeySchema);
-  const { key, apiKey } = await createApiKey(user.id, name);
+export const POST = route({ access: "user", body: { json: createKeySchema } }, async ({ user, body }) => {
+  const { key, apiKey } = await createApiKey(user.id, body.name);
   return Response.json({ key, apiKey }, { status: 201 });
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 export const idSchema = z.uuid("The id must be a UUID.");
+export const idParams = z.object({ id: idSchema });
 
 export const listDocumentsQuery = z.object({
   collectionId: z.uuid("collectionId must be a UUID.").optional(),

@@ -1,15 +1,11 @@
-import { authenticateAdmin } from "@/lib/auth/authenticate";
-import { handle } from "@/lib/http/handler";
-import { parseQuery } from "@/lib/http/parse";
+import { route } from "@/lib/http/route";
 import { performanceReport, RANGES } from "@/lib/telemetry/performance-report";
 import { performanceQuery } from "./schema";
 
 export const dynamic = "force-dynamic";
 
 /** Admins (session or API key): the latency dashboard's statistics as JSON. */
-export const GET = handle(async (request) => {
-  await authenticateAdmin(request);
-  const query = parseQuery(request.url, performanceQuery);
+export const GET = route({ access: "admin", query: performanceQuery }, async ({ query }) => {
   const to = query.to ? new Date(query.to) : new Date();
   const from = query.from ? new Date(query.from) : new Date(to.getTime() - RANGES[query.range] * 3_600_000);
   const report = await performanceReport(

@@ -1,14 +1,12 @@
-import { authenticate } from "@/lib/auth/authenticate";
-import { handle } from "@/lib/http/handler";
+import { route } from "@/lib/http/route";
 import { asrInfo, transcribeResponse } from "@/lib/speech/service";
 
-// No JSON schema: the body is audio (raw, or multipart "file" + optional "language"); lib/speech/service.ts checks it.
+// No JSON schema: the body is audio (raw, or multipart "file" + optional "language"); lib/speech/service.ts reads it.
 
 /** Audio in, { text } out. */
-export const POST = handle((request) => transcribeResponse(request));
+export const POST = route({ access: "user", body: "handler", trace: { kind: "transcribe" } }, ({ request, trace }) =>
+  transcribeResponse(request, trace),
+);
 
 /** Whether voice input is available (the microphone button is hidden when not), and how good it is. */
-export const GET = handle(async (request) => {
-  await authenticate(request);
-  return Response.json(await asrInfo());
-});
+export const GET = route({ access: "user" }, async () => Response.json(await asrInfo()));

@@ -1,14 +1,13 @@
-import { authenticate } from "@/lib/auth/authenticate";
-import { handle } from "@/lib/http/handler";
-import { parseJson } from "@/lib/http/parse";
-import { ttsInfo, ttsRequest } from "@/lib/speech/service";
+import { route } from "@/lib/http/route";
+import { ttsInfo, ttsResponse } from "@/lib/speech/service";
 import { ttsSchema } from "./schema";
 
 /** Text in, audio out (one WAV), or sentence by sentence as server-sent events with "stream": true. */
-export const POST = handle((request) => ttsRequest(request, (r) => parseJson(r, ttsSchema, { maxBytes: 512 * 1024 })));
+export const POST = route(
+  // The text to speak is often pasted or an answer's own text: repaired, not refused.
+  { access: "user", body: { json: ttsSchema, maxBytes: 512 * 1024, repair: ["text"] }, trace: { kind: "tts" } },
+  ({ request, user, body, trace }) => ttsResponse(request, body, user, trace),
+);
 
 /** Whether speech is available, and the voices and limits the settings page offers. */
-export const GET = handle(async (request) => {
-  await authenticate(request);
-  return Response.json(await ttsInfo());
-});
+export const GET = route({ access: "user" }, async () => Response.json(await ttsInfo()));

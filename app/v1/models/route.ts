@@ -1,4 +1,4 @@
 import { modelsResponse } from "@/lib/chat/openai-api";
-import { handle } from "@/lib/http/handler";
+import { route } from "@/lib/http/route";
 
-export const GET = handle((request) => modelsResponse(request));
+export const GET = route({ access: "user" }, () => modelsResponse());

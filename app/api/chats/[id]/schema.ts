@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 export const chatIdSchema = z.uuid("The chat id must be a UUID.");
+export const chatParams = z.object({ id: chatIdSchema });
 
 export const renameSchema = z.object({
   title: z.string().trim().min(1, "title must not be empty").max(120, "title must be at most 120 characters"),

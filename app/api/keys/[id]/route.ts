@@ -1,9 +1,10 @@
+import { z } from "zod";
 import { revokeApiKey } from "@/lib/auth/api-keys";
-import { authenticate } from "@/lib/auth/authenticate";
-import { handle } from "@/lib/http/handler";
+import { route } from "@/lib/http/route";
 
-export const DELETE = handle<{ params: Promise<{ id: string }> }>(async (request, { params }) => {
-  const user = await authenticate(request);
-  await revokeApiKey(user.id, (await params).id);
+const params = z.object({ id: z.string().min(1).max(100, "The key id is too long.") });
+
+export const DELETE = route({ access: "user", params }, async ({ user, params }) => {
+  await revokeApiKey(user.id, params.id);
   return new Response(null, { status: 204 });
 });

@@ -1,25 +1,19 @@
-import { authenticate } from "@/lib/auth/authenticate";
 import { config } from "@/lib/config";
 import { listDocuments } from "@/lib/db/queries/documents";
-import { handle } from "@/lib/http/handler";
-import { parseQuery, parseUpload, validate } from "@/lib/http/parse";
+import { readUpload, validate } from "@/lib/http/parse";
+import { route } from "@/lib/http/route";
 import { uploadDocuments } from "@/lib/rag/documents";
 import { listDocumentsQuery, uploadFieldsSchema } from "../schema";
 
-export const GET = handle(async (request) => {
-  const user = await authenticate(request);
-  const { collectionId } = parseQuery(request.url, listDocumentsQuery);
-  return Response.json({ documents: await listDocuments(user, collectionId) });
-});
+export const GET = route({ access: "user", query: listDocumentsQuery }, async ({ user, query }) =>
+  Response.json({ documents: await listDocuments(user, query.collectionId) }),
+);
 
 /** Upload (multipart, field "files"): 202 with the accepted documents; rejected files say why. */
-export const POST = handle(async (request) => {
-  const user = await authenticate(request);
+export const POST = route({ access: "user", body: "handler" }, async ({ request, user }) => {
+  // The cap depends on settings read per request, so the body is read here rather than by the spec.
   const { maxFileBytes, maxFilesPerUpload } = config.knowledge;
-  const { files, fields } = await parseUpload(request, {
-    field: "files",
-    maxBytes: maxFileBytes * maxFilesPerUpload + 1024 * 1024,
-  });
+  const { files, fields } = await readUpload(request, { field: "files", maxBytes: maxFileBytes * maxFilesPerUpload + 1024 * 1024 });
   const { collectionId } = validate(uploadFieldsSchema, fields);
   const outcome = await uploadDocuments(user, files, collectionId);
   if (outcome.accepted.length === 0) {

@@ -1,9 +1,5 @@
-import { authenticate } from "@/lib/auth/authenticate";
-import { handle } from "@/lib/http/handler";
+import { route } from "@/lib/http/route";
 import { documentEventStream } from "@/lib/rag/event-stream";
 
 /** Live document states (SSE) for the knowledge page: a snapshot, then every change the user may see. */
-export const GET = handle(async (request) => {
-  const user = await authenticate(request);
-  return documentEventStream(user, request.signal);
-});
+export const GET = route({ access: "user" }, async ({ request, user }) => documentEventStream(user, request.signal));

@@ -1,11 +1,9 @@
-import { authenticate } from "@/lib/auth/authenticate";
 import { config } from "@/lib/config";
-import { handle } from "@/lib/http/handler";
+import { route } from "@/lib/http/route";
 import { knowledgeStatus } from "@/lib/rag/status";
 
 /** How the knowledge base searches now (and what is missing), plus the upload limits, for the knowledge page. */
-export const GET = handle(async (request) => {
-  await authenticate(request);
+export const GET = route({ access: "user" }, async () => {
   const status = await knowledgeStatus();
   const { maxFileBytes, maxUserBytes, maxFilesPerUpload } = config.knowledge;
   return Response.json({

@@ -1,13 +1,9 @@
-import { authenticate } from "@/lib/auth/authenticate";
 import { saveClientTiming } from "@/lib/db/queries/traces";
-import { handle } from "@/lib/http/handler";
-import { parseJson } from "@/lib/http/parse";
+import { route } from "@/lib/http/route";
 import { clientTimingSchema } from "../schema";
 
 /** The browser reports what only it sees of one of the user's own chat requests. */
-export const POST = handle(async (request) => {
-  const user = await authenticate(request);
-  const { requestId, ...timing } = await parseJson(request, clientTimingSchema);
+export const POST = route({ access: "user", body: { json: clientTimingSchema } }, async ({ user, body: { requestId, ...timing } }) => {
   await saveClientTiming(user.id, requestId, timing);
   return new Response(null, { status: 204 });
 });

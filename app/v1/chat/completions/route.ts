@@ -1,5 +1,11 @@
 import { completionResponse } from "@/lib/chat/openai-api";
-import { handle } from "@/lib/http/handler";
+import { completionRequestSchema } from "@/lib/chat/schemas";
+import { route } from "@/lib/http/route";
 
-// Request schema: lib/chat/schemas.ts (completionRequestSchema).
-export const POST = handle((request) => completionResponse(request));
+// Message text is repaired (NUL removed, broken Unicode replaced), as in the UI's chat.
+const repair = ["messages.*.content", "messages.*.content.*.text"];
+
+export const POST = route(
+  { access: "user", body: { json: completionRequestSchema, repair }, trace: { kind: "chat", source: "v1" } },
+  ({ request, user, body, trace }) => completionResponse(request, user, body, trace),
+);

@@ -1,22 +1,14 @@
-import { authenticate } from "@/lib/auth/authenticate";
 import { deleteCollection, setCollectionAccess } from "@/lib/db/queries/collections";
-import { handle } from "@/lib/http/handler";
-import { parseJson, validate } from "@/lib/http/parse";
-import { idSchema, updateCollectionSchema } from "../../schema";
-
-type Context = { params: Promise<{ id: string }> };
+import { route } from "@/lib/http/route";
+import { idParams, updateCollectionSchema } from "../../schema";
 
 /** Admins: open a shared collection to every user, or back to granted users only. */
-export const PATCH = handle<Context>(async (request, { params }) => {
-  const user = await authenticate(request);
-  const id = validate(idSchema, (await params).id);
-  const { everyone } = await parseJson(request, updateCollectionSchema);
-  await setCollectionAccess(user, id, everyone);
+export const PATCH = route({ access: "user", params: idParams, body: { json: updateCollectionSchema } }, async ({ user, params, body }) => {
+  await setCollectionAccess(user, params.id, body.everyone);
   return new Response(null, { status: 204 });
 });
 
-export const DELETE = handle<Context>(async (request, { params }) => {
-  const user = await authenticate(request);
-  await deleteCollection(user, validate(idSchema, (await params).id));
+export const DELETE = route({ access: "user", params: idParams }, async ({ user, params }) => {
+  await deleteCollection(user, params.id);
   return new Response(null, { status: 204 });
 });

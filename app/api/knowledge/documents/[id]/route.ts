@@ -1,20 +1,14 @@
-import { authenticate } from "@/lib/auth/authenticate";
 import { readableDocument } from "@/lib/db/queries/documents";
-import { handle } from "@/lib/http/handler";
-import { validate } from "@/lib/http/parse";
+import { route } from "@/lib/http/route";
 import { deleteDocument } from "@/lib/rag/documents";
-import { idSchema } from "../../schema";
+import { idParams } from "../../schema";
 
-type Context = { params: Promise<{ id: string }> };
-
-export const GET = handle<Context>(async (request, { params }) => {
-  const user = await authenticate(request);
-  const { ownerId: _owner, shared: _shared, ...document } = await readableDocument(user, validate(idSchema, (await params).id));
+export const GET = route({ access: "user", params: idParams }, async ({ user, params }) => {
+  const { ownerId: _owner, shared: _shared, ...document } = await readableDocument(user, params.id);
   return Response.json({ document });
 });
 
-export const DELETE = handle<Context>(async (request, { params }) => {
-  const user = await authenticate(request);
-  await deleteDocument(user, validate(idSchema, (await params).id));
+export const DELETE = route({ access: "user", params: idParams }, async ({ user, params }) => {
+  await deleteDocument(user, params.id);
   return new Response(null, { status: 204 });
 });

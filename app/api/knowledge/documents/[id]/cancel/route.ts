@@ -1,12 +1,7 @@
-import { authenticate } from "@/lib/auth/authenticate";
-import { handle } from "@/lib/http/handler";
-import { validate } from "@/lib/http/parse";
+import { route } from "@/lib/http/route";
 import { cancelIngestion } from "@/lib/rag/documents";
-import { idSchema } from "../../../schema";
+import { idParams } from "../../../schema";
 
-type Context = { params: Promise<{ id: string }> };
-
-export const POST = handle<Context>(async (request, { params }) => {
-  const user = await authenticate(request);
-  return Response.json({ document: await cancelIngestion(user, validate(idSchema, (await params).id)) });
-});
+export const POST = route({ access: "user", params: idParams }, async ({ user, params }) =>
+  Response.json({ document: await cancelIngestion(user, params.id) }),
+);
