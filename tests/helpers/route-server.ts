@@ -40,9 +40,22 @@ export async function serveRoutes(routes: RouteTable): Promise<{ url: string; cl
       // @ts-expect-error Node needs this for streamed request bodies.
       duplex: "half",
     });
-    const params = Promise.resolve({ ...url.pathname.match(route.regex)?.groups });
+    // Next hands route handlers decoded params ("%00" arrives as "\u0000"); a malformed escape is its 400.
+    let params: Promise<Record<string, string>>;
+    try {
+      params = Promise.resolve(
+        Object.fromEntries(Object.entries(url.pathname.match(route.regex)?.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)])),
+      );
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
     const response = await handler(request, { params });
-    res.writeHead(response.status, Object.fromEntries(response.headers));
+    const headers: Record<string, string | string[]> = Object.fromEntries(response.headers);
+    // Object.fromEntries keeps only the last of several Set-Cookie headers (Auth.js sends a few).
+    const cookies = response.headers.getSetCookie();
+    if (cookies.length > 0) headers["set-cookie"] = cookies;
+    res.writeHead(response.status, headers);
     if (!response.body) return void res.end();
     const reader = response.body.getReader();
     res.on("close", () => void reader.cancel().catch(() => {}));
