@@ -142,8 +142,17 @@ function joinAudio(segments: Segment[]): { audio: Uint8Array; contentType: strin
   throw new HttpError("unprocessable", `The speech server's ${first.contentType} sentences cannot be joined into one file: ask with "stream": true, or set TTS_FORMAT=wav.`);
 }
 
-/** What the UI needs to show speaker buttons and the voice settings. */
-export async function ttsInfo() {
+/**
+ * The engine's own words (server URLs, connection errors, install hints) are
+ * for administrators; everyone else is told only whether it works.
+ */
+function detailFor(details: boolean, available: boolean, detail: string, what: string): string {
+  if (details) return detail;
+  return available ? "" : `${what} is not available on this server right now (an administrator can see why).`;
+}
+
+/** What the UI needs to show speaker buttons and the voice settings; `details` for administrators. */
+export async function ttsInfo({ details }: { details: boolean }) {
   const engine = synthesizer();
   const status = engine ? await engine.status().catch((error: Error) => ({ state: "unavailable" as const, provider: engine.provider, detail: error.message })) : null;
   const voices = engine && status?.state === "ready" ? await engine.voices().catch(() => null) : null;
@@ -151,7 +160,7 @@ export async function ttsInfo() {
     available: status?.state === "ready",
     provider: engine?.provider ?? "none",
     model: engine?.model ?? null,
-    detail: status?.detail ?? "Text to speech is off on this server (no TTS_BASE_URL and TTS_EMBEDDED=0).",
+    detail: detailFor(details, status?.state === "ready", status?.detail ?? "Text to speech is off on this server (no TTS_BASE_URL and TTS_EMBEDDED=0).", "Text to speech"),
     defaultVoice: engine && status?.state === "ready" ? await engine.defaultVoice().catch(() => null) : null,
     voices,
     maxChars: config.speech.ttsMaxChars,
@@ -159,7 +168,7 @@ export async function ttsInfo() {
   };
 }
 
-export async function asrInfo() {
+export async function asrInfo({ details }: { details: boolean }) {
   const engine = transcriber();
   const status = engine ? await engine.status().catch((error: Error) => ({ state: "unavailable" as const, provider: engine.provider, detail: error.message })) : null;
   return {
@@ -167,7 +176,7 @@ export async function asrInfo() {
     provider: engine?.provider ?? "none",
     model: engine?.model ?? null,
     lowAccuracy: engine?.lowAccuracy ?? false,
-    detail: status?.detail ?? "Voice input is off on this server (no ASR_BASE_URL and ASR_EMBEDDED=0).",
+    detail: detailFor(details, status?.state === "ready", status?.detail ?? "Voice input is off on this server (no ASR_BASE_URL and ASR_EMBEDDED=0).", "Voice input"),
     maxBytes: config.speech.asrMaxBytes,
     maxSeconds: config.speech.asrMaxSeconds,
   };

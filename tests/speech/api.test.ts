@@ -201,6 +201,13 @@ describe("speech over HTTP", () => {
     expect(body.speech.asr).toMatchObject({ state: "unavailable", provider: "embedded", detail: expect.stringMatching(/pocketsphinx is not installed/) });
     expect(await (await user.fetch("/api/tts")).json()).toMatchObject({ available: false, detail: expect.stringContaining("not installed") });
     expect(await (await user.fetch("/api/transcribe")).json()).toMatchObject({ available: false, detail: expect.stringContaining("not installed") });
+    // Paths, install hints and server errors are for administrators; other users learn only that it is off.
+    const other = await app.user();
+    for (const path of ["/api/tts", "/api/transcribe"]) {
+      const info = (await (await other.fetch(path)).json()) as { available: boolean; detail: string };
+      expect(info).toMatchObject({ available: false, detail: expect.stringMatching(/not available on this server/) });
+      expect(info.detail).not.toMatch(/nonexistent|apt-get|http/);
+    }
     const speakResponse = await speak({ text: "Can anyone hear me now?" });
     expect(speakResponse.status).toBe(503);
     const hear = await user.fetch("/api/transcribe", { method: "POST", body: new Uint8Array(100), headers: { "content-type": "audio/wav" } });

@@ -9,4 +9,6 @@ export const POST = route({ access: "user", body: "handler", trace: { kind: "tra
 );
 
 /** Whether voice input is available (the microphone button is hidden when not), and how good it is. */
-export const GET = route({ access: "user" }, async () => Response.json(await asrInfo()));
+export const GET = route({ access: "user" }, async ({ user }) =>
+  Response.json(await asrInfo({ details: user.role === "admin" })),
+);

@@ -10,4 +10,6 @@ export const POST = route(
 );
 
 /** Whether speech is available, and the voices and limits the settings page offers. */
-export const GET = route({ access: "user" }, async () => Response.json(await ttsInfo()));
+export const GET = route({ access: "user" }, async ({ user }) =>
+  Response.json(await ttsInfo({ details: user.role === "admin" })),
+);
