@@ -1,17 +1,22 @@
+import { headers } from "next/headers";
 import { forbidden, unauthorized } from "../http/errors";
 import { userForApiKey } from "./api-keys";
-import { auth } from "./next-auth";
-import { findUser, type AuthUser } from "./users";
+import { readSessionCookie } from "./session-cookie";
+import { sessionUser } from "./sessions";
+import type { AuthUser } from "./users";
 
 export type AuthMethod = "session" | "api_key";
 export interface Authenticated extends AuthUser {
   method: AuthMethod;
+  /** The server-side session the cookie belongs to (method "session" only). */
+  sessionId?: string;
 }
 
 /**
- * Who is making this request: a bearer API key, else the session cookie. The
- * user row is read each time, so a deleted user or a changed role takes effect
- * at once rather than when the cookie expires.
+ * Who is making this request: a bearer API key, else the session cookie,
+ * read from the request itself. The session must still be live (not signed
+ * out or revoked) and its user is read with it, so a deleted user or a changed
+ * role takes effect within seconds rather than when the cookie expires.
  */
 export async function authenticate(request: Request): Promise<Authenticated> {
   const header = request.headers.get("authorization");
@@ -21,10 +26,9 @@ export async function authenticate(request: Request): Promise<Authenticated> {
     if (!user) throw unauthorized("The API key is missing, malformed, unknown or revoked.");
     return { ...user, method: "api_key" };
   }
-  const id = await sessionUserId();
-  const user = id ? await findUser(id) : null;
-  if (!user) throw unauthorized();
-  return { ...user, method: "session" };
+  const session = await sessionFromCookies(request.headers.get("cookie"));
+  if (!session) throw unauthorized();
+  return session;
 }
 
 /** Like authenticate, for admin-only endpoints: 403 for anyone else. */
@@ -34,17 +38,22 @@ export async function authenticateAdmin(request: Request): Promise<Authenticated
   return user;
 }
 
-/** The user id in the session cookie; none when there is no cookie or no request scope. */
-async function sessionUserId(): Promise<string | undefined> {
+/** For server components: the signed-in user, or null (also for a signed-out or revoked session). */
+export async function currentUser(): Promise<Authenticated | null> {
+  let cookie: string | null = null;
   try {
-    return (await auth())?.user?.id;
+    cookie = (await headers()).get("cookie");
   } catch {
-    return undefined;
+    return null; // outside a request scope
   }
+  return sessionFromCookies(cookie);
 }
 
-/** For server components: the signed-in user, or null. */
-export async function currentUser(): Promise<AuthUser | null> {
-  const id = await sessionUserId();
-  return id ? findUser(id) : null;
+async function sessionFromCookies(cookie: string | null): Promise<Authenticated | null> {
+  const claims = await readSessionCookie(cookie);
+  if (!claims) return null;
+  const user = await sessionUser(claims.sessionId);
+  // A session belongs to one user for life; a mismatch is a forged or confused cookie.
+  if (!user || user.id !== claims.userId) return null;
+  return { ...user, method: "session", sessionId: claims.sessionId };
 }

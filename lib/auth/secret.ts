@@ -9,6 +9,12 @@ import { config } from "../config";
  * zero set-up.
  */
 export function authSecret(): string {
+  return (cached ??= readOrCreateSecret());
+}
+
+let cached: string | undefined;
+
+function readOrCreateSecret(): string {
   const fromEnv = config.auth.secret;
   if (fromEnv) return fromEnv;
   const file = path.join(config.dataDir, "auth-secret");

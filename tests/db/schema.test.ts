@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, userForApiKey } from "../../lib/auth/api-keys";
+import { endSession, sessionUser, startSession } from "../../lib/auth/sessions";
 import { createUser } from "../../lib/auth/users";
 import { migrate, readMigrations } from "../../lib/db/migrate";
 import { insertChunks } from "../../lib/db/queries/chunks";
@@ -38,6 +39,18 @@ describeEachBackend("schema and migrations", (backend) => {
     expect((await userForApiKey(key))?.id).toBe(second.id);
     const stored = await prisma.apiKey.findFirstOrThrow({ where: { userId: second.id } });
     expect(stored.hash).not.toContain(key.slice(3));
+
+    // Sessions: one row per sign-in, revoked by sign-out; the first account took the admin claim.
+    expect(await prisma.firstUserClaim.count()).toBe(1);
+    const sessionId = await startSession(second.id, "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0");
+    expect(await sessionUser(sessionId)).toEqual({ id: second.id, email: second.email, role: "user" });
+    const session = await prisma.session.findUniqueOrThrow({ where: { id: sessionId } });
+    expect(session).toMatchObject({ userId: second.id, userAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0", revokedAt: null });
+    expect(session.lastSeenAt).toEqual(session.createdAt);
+    await endSession(second.id, sessionId);
+    expect(await sessionUser(sessionId)).toBeNull();
+    expect((await prisma.session.findUniqueOrThrow({ where: { id: sessionId } })).revokedAt).toBeInstanceOf(Date);
+    const liveSessionId = await startSession(second.id, null);
 
     const chat = await prisma.chat.create({ data: { userId: second.id, title: "t" } });
     const message = await prisma.message.create({
@@ -121,6 +134,7 @@ describeEachBackend("schema and migrations", (backend) => {
     expect(await prisma.chat.count({ where: { id: chat.id } })).toBe(0);
     expect(await prisma.message.count({ where: { id: message.id } })).toBe(0);
     expect(await prisma.apiKey.count({ where: { userId: second.id } })).toBe(0);
+    expect(await prisma.session.count({ where: { id: { in: [sessionId, liveSessionId] } } })).toBe(0);
     expect((await prisma.requestTrace.findUniqueOrThrow({ where: { id: "trace-1" } })).userId).toBeNull();
     // Their collection goes with its documents, file and chunks; the uploader link of shared documents is cleared.
     expect(await prisma.collection.count({ where: { id: own.id } })).toBe(0);
@@ -132,9 +146,12 @@ describeEachBackend("schema and migrations", (backend) => {
   it("makes only the very first account admin even when sign-ups race", async () => {
     const { prisma } = test.db;
     await prisma.user.deleteMany();
+    // No accounts left: the install is fresh again and the admin claim is free.
+    expect(await prisma.firstUserClaim.count()).toBe(0);
     const users = await Promise.all(
       Array.from({ length: 5 }, (_, i) => createUser({ email: `race${i}-${backend}@example.com`, password: "long enough" })),
     );
     expect(users.filter((u) => u.role === "admin")).toHaveLength(1);
+    expect(await prisma.firstUserClaim.count()).toBe(1);
   });
 });

@@ -1,3 +1,5 @@
+import * as accountPassword from "../../app/api/account/password/route";
+import * as authRoutes from "../../app/api/auth/[...nextauth]/route";
 import * as chat from "../../app/api/chat/route";
 import * as chatMessages from "../../app/api/chats/[id]/messages/route";
 import * as chatById from "../../app/api/chats/[id]/route";
@@ -20,6 +22,9 @@ import * as keys from "../../app/api/keys/route";
 import * as messageLatency from "../../app/api/messages/[id]/latency/route";
 import * as clientTiming from "../../app/api/performance/client-timing/route";
 import * as performanceStats from "../../app/api/performance/route";
+import * as sessionById from "../../app/api/sessions/[id]/route";
+import * as sessionsRevokeOthers from "../../app/api/sessions/revoke-others/route";
+import * as sessions from "../../app/api/sessions/route";
 import * as signUp from "../../app/api/sign-up/route";
 import * as transcribe from "../../app/api/transcribe/route";
 import * as tts from "../../app/api/tts/route";
@@ -41,6 +46,14 @@ export const ROUTES = {
   "/api/keys": keys,
   "/api/keys/:id": keyById,
   "/api/sign-up": signUp,
+  // Auth.js's endpoints: /api/auth/csrf, /api/auth/callback/credentials, /api/auth/signout...
+  "/api/auth/:action": authRoutes,
+  "/api/auth/:action/:provider": authRoutes,
+  "/api/sessions": sessions,
+  // Before "/api/sessions/:id", which would match it too (Next prefers the static segment).
+  "/api/sessions/revoke-others": sessionsRevokeOthers,
+  "/api/sessions/:id": sessionById,
+  "/api/account/password": accountPassword,
   "/api/health": health,
   "/api/performance": performanceStats,
   "/api/performance/client-timing": clientTiming,
