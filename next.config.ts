@@ -1,4 +1,7 @@
 import type { NextConfig } from "next";
+import { apiSecurityHeaders } from "./lib/http/security-headers";
+
+const asList = (headers: Record<string, string>) => Object.entries(headers).map(([key, value]) => ({ key, value }));
 
 const nextConfig: NextConfig = {
   // e2e builds into their own folder so they never clash with a developer's build.
@@ -21,6 +24,16 @@ const nextConfig: NextConfig = {
   devIndicators: false,
   // forbidden(): admin pages answer 403 to other signed-in users.
   experimental: { authInterrupts: true },
+  // Pages get their CSP and the rest from proxy.ts (a fresh nonce per request).
+  async headers() {
+    const api = asList(apiSecurityHeaders());
+    return [
+      // Everything, static files included: a file is only ever what its Content-Type says.
+      { source: "/:path*", headers: [{ key: "X-Content-Type-Options", value: "nosniff" }] },
+      { source: "/api/:path*", headers: api },
+      { source: "/v1/:path*", headers: api },
+    ];
+  },
 };
 
 export default nextConfig;

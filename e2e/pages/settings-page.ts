@@ -18,7 +18,7 @@ export class SettingsPage {
 
   async goto() {
     await this.page.goto("/settings");
-    await expect(this.page.getByRole("heading", { name: "Settings", level: 1 })).toBeVisible();
+    await expect(this.page.getByRole("main").getByRole("heading", { name: "Settings", level: 1 })).toBeVisible();
   }
 
   keyRow(name: string): Locator {

@@ -54,6 +54,8 @@ export function appEnv(): Record<string, string> {
     TTS_VOICE: "fake-voice",
     TTS_VOICES: "fake-voice,other-voice",
     ASR_BASE_URL: `${FAKE_LLM_URL}/v1`,
+    // Answers' images from localhost show inline; from 127.0.0.1 (the same test server) they are placeholders (e2e/safe-rendering.spec.ts).
+    MARKDOWN_IMAGE_HOSTS: "localhost",
     AUTH_SECRET: "e2e-only-secret-0123456789abcdefghijklmnop",
     OPEN_SIGNUP: "1",
     // Never pick up a developer's own database or model settings.
