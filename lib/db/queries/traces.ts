@@ -118,9 +118,8 @@ export async function saveClientTiming(
   const db = await sql();
   await db.query(
     `INSERT INTO "ClientTiming" AS c ("traceId", "userId", "connectMs", "firstTokenOnScreenMs") VALUES ($1, $2, $3, $4)
-     ON CONFLICT ("traceId") DO UPDATE SET "connectMs" = COALESCE(excluded."connectMs", c."connectMs"),
-       "firstTokenOnScreenMs" = COALESCE(excluded."firstTokenOnScreenMs", c."firstTokenOnScreenMs"), "reportedAt" = now()
-     WHERE c."userId" = excluded."userId"`,
+     ON CONFLICT ("traceId", "userId") DO UPDATE SET "connectMs" = COALESCE(excluded."connectMs", c."connectMs"),
+       "firstTokenOnScreenMs" = COALESCE(excluded."firstTokenOnScreenMs", c."firstTokenOnScreenMs"), "reportedAt" = now()`,
     [traceId, userId, timing.connectMs ?? null, timing.firstTokenOnScreenMs ?? null],
   );
 }
