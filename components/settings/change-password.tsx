@@ -1,0 +1,94 @@
+"use client";
+
+import { useState } from "react";
+
+/** Current + new password; on success every other session is signed out (`onChanged` lets the list reload). */
+export function ChangePassword({ onChanged }: { onChanged?: () => void }) {
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  async function submit(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = new FormData(form);
+    setPending(true);
+    setError(null);
+    setNotice(null);
+    try {
+      const response = await fetch("/api/account/password", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ currentPassword: data.get("currentPassword"), newPassword: data.get("newPassword") }),
+      });
+      const body = (await response.json().catch(() => null)) as { endedSessions?: number; error?: { message?: string } } | null;
+      if (!response.ok) {
+        setError(body?.error?.message ?? `The password was not changed (${response.status}).`);
+        return;
+      }
+      form.reset();
+      const ended = body?.endedSessions ?? 0;
+      setNotice(
+        ended === 0
+          ? "Password changed."
+          : `Password changed. ${ended === 1 ? "1 other session was" : `${ended} other sessions were`} signed out.`,
+      );
+      onChanged?.();
+    } catch {
+      setError("Could not reach Parley. Check your connection and try again.");
+    } finally {
+      setPending(false);
+    }
+  }
+
+  return (
+    <section aria-labelledby="change-password" className="mb-10 space-y-4">
+      <div>
+        <h2 id="change-password" className="text-lg font-semibold">
+          Change password
+        </h2>
+        <p className="text-sm text-zinc-600">Signs out every other session; this one stays signed in.</p>
+      </div>
+      <form onSubmit={submit} className="space-y-3">
+        <label className="block text-sm">
+          <span className="mb-1 block font-medium">Current password</span>
+          <input
+            name="currentPassword"
+            type="password"
+            autoComplete="current-password"
+            required
+            className="w-full rounded-md border border-zinc-300 px-3 py-2"
+          />
+        </label>
+        <label className="block text-sm">
+          <span className="mb-1 block font-medium">New password</span>
+          <input
+            name="newPassword"
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={8}
+            className="w-full rounded-md border border-zinc-300 px-3 py-2"
+          />
+        </label>
+        <button
+          type="submit"
+          disabled={pending}
+          className="rounded-md bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 disabled:opacity-60"
+        >
+          {pending ? "Please wait…" : "Change password"}
+        </button>
+      </form>
+      {error && (
+        <p role="alert" className="text-sm text-red-700">
+          {error}
+        </p>
+      )}
+      {notice && (
+        <p role="status" className="text-sm text-green-800">
+          {notice}
+        </p>
+      )}
+    </section>
+  );
+}
