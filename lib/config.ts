@@ -319,6 +319,26 @@ export const config = {
     get pdfMaxTotalBytes() {
       return Math.max(1, int("KB_PDF_MAX_TOTAL_MB", 256)) * 1024 * 1024;
     },
+    /**
+     * Documents are read in a worker thread; one that takes longer or needs
+     * more heap than this is stopped, fails with the reason, and the thread is replaced.
+     */
+    get extractTimeoutMs() {
+      return Math.max(1, int("KB_EXTRACT_TIMEOUT_SECONDS", 120)) * 1000;
+    },
+    get extractMaxMemoryMb() {
+      return Math.max(64, int("KB_EXTRACT_MAX_MEMORY_MB", 512));
+    },
+    /** PDF limits, checked before pdfjs reads a page: page count, and bytes streams expand to (per page, per document). */
+    get pdfMaxPages() {
+      return Math.max(1, int("KB_PDF_MAX_PAGES", 2_000));
+    },
+    get pdfMaxPageBytes() {
+      return Math.max(1, int("KB_PDF_MAX_PAGE_MB", 32)) * 1024 * 1024;
+    },
+    get pdfMaxTotalBytes() {
+      return Math.max(1, int("KB_PDF_MAX_TOTAL_MB", 256)) * 1024 * 1024;
+    },
     /** A job whose worker sent no heartbeat for this long is retried (a crashed or restarted process). */
     get jobHeartbeatSeconds() {
       return Math.max(10, int("KB_JOB_HEARTBEAT_SECONDS", 30));

@@ -1,4 +1,4 @@
-import { deflateRawSync } from "node:zlib";
+import { deflateRawSync, deflateSync } from "node:zlib";
 import { random } from "./deterministic";
 import JSZip from "jszip";
 
@@ -7,6 +7,8 @@ import JSZip from "jszip";
  * and the benchmarks need no fixture files:
  *
  * - makePdf(pages, { encrypted?, imageOnly? }): a valid PDF 1.4, one page per string.
+ * - makeInflatingPdf(pageBytes) / makeFlateBombPdf(): pages whose FlateDecode content streams
+ *   inflate to a chosen size (a flate bomb: a few hundred KB that pdfjs expands to ~100 MB).
  * - makeLongPdf(pageCount) / longPdfPageText(page): deterministic English prose pages.
  * - makeDocx(blocks): a minimal Word document with real Heading 1-3 styles.
  * - makeZipBomb(options): a DOCX-looking zip whose directory claims a huge size,
@@ -40,7 +42,7 @@ const WRAP_CHARS = 90;
  * become "?". The xref table carries the real byte offsets.
  */
 export function makePdf(pages: string[], options: PdfOptions = {}): Uint8Array {
-  const objects: string[] = [];
+  const objects: PdfObjectBody[] = [];
   const add = (body: string) => objects.push(body);
   const pageIds = pages.map((_, i) => 4 + i * 2);
 
@@ -61,19 +63,78 @@ export function makePdf(pages: string[], options: PdfOptions = {}): Uint8Array {
     add(`<< /Filter /Standard /V 1 /R 2 /Length 40 /P -3904 /O <${hexBytes(32, 7)}> /U <${hexBytes(32, 13)}> >>`);
     trailerExtra = ` /Encrypt ${encryptId} 0 R /ID [<${hexBytes(16, 3)}> <${hexBytes(16, 3)}>]`;
   }
+  return assemblePdf(objects, trailerExtra);
+}
 
-  // Latin-1 string: one character per byte, so string offsets are byte offsets.
-  let out = "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n";
+/** An object's body as text (Latin-1), or a stream: its dictionary (without /Length) and its bytes. */
+type PdfObjectBody = string | { dict: string; data: Uint8Array };
+
+/** Objects 1..n (1 the catalog), the xref table with their real byte offsets, and the trailer. */
+function assemblePdf(objects: PdfObjectBody[], trailerExtra = ""): Uint8Array {
+  const parts: Buffer[] = [];
+  let length = 0;
+  // Latin-1: one character per byte, so string lengths are byte lengths.
+  const write = (part: string | Uint8Array) => {
+    const bytes = typeof part === "string" ? Buffer.from(part, "latin1") : Buffer.from(part);
+    parts.push(bytes);
+    length += bytes.length;
+  };
+  write("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n");
   const offsets: number[] = [];
   objects.forEach((body, i) => {
-    offsets.push(out.length);
-    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+    offsets.push(length);
+    if (typeof body === "string") {
+      write(`${i + 1} 0 obj\n${body}\nendobj\n`);
+      return;
+    }
+    write(`${i + 1} 0 obj\n<< ${body.dict} /Length ${body.data.length} >>\nstream\n`);
+    write(body.data);
+    write("\nendstream\nendobj\n");
   });
-  const xref = out.length;
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const offset of offsets) out += `${String(offset).padStart(10, "0")} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R${trailerExtra} >>\nstartxref\n${xref}\n%%EOF\n`;
-  return new Uint8Array(Buffer.from(out, "latin1"));
+  const xref = length;
+  let table = `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const offset of offsets) table += `${String(offset).padStart(10, "0")} 00000 n \n`;
+  write(`${table}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R${trailerExtra} >>\nstartxref\n${xref}\n%%EOF\n`);
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+const MIB = 1024 * 1024;
+/** One line of text drawn: what makes a page expensive for pdfjs (~20 s and ~1.7 GB for 100 MB, measured). */
+const DRAWN_WORD = "BT /F1 11 Tf 56 700 Td (Parley) Tj ET\n";
+
+/**
+ * A PDF with one page per entry of `pageBytes`: each page says "Page N." and
+ * its FlateDecode content stream then repeats a text-drawing line until it
+ * inflates to that many bytes (0: just the sentence); an array gives the page
+ * several content streams (/Contents [a b ...]) of those sizes. Deflate
+ * shrinks the repetition about 1000:1, so 100 MB of page content costs ~100 KB.
+ */
+export function makeInflatingPdf(pageBytes: Array<number | number[]>): Uint8Array {
+  const objects: PdfObjectBody[] = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "", // the page tree, once the pages' numbers are known
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+  ];
+  const pageIds = pageBytes.map((sizes, i) => {
+    const streams = (Array.isArray(sizes) ? sizes : [sizes]).map((bytes, k) => {
+      const sentence = Buffer.from(k === 0 ? `BT /F1 11 Tf 56 736 Td (Page ${i + 1}.) Tj ET\n` : "", "latin1");
+      const content = Buffer.concat([sentence, Buffer.alloc(Math.max(0, bytes - sentence.length), DRAWN_WORD, "latin1")]);
+      objects.push({ dict: "/Filter /FlateDecode", data: deflateSync(content, { level: 9 }) });
+      return objects.length;
+    });
+    objects.push(
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${PAGE_WIDTH} ${PAGE_HEIGHT}] ` +
+        `/Resources << /Font << /F1 3 0 R >> >> /Contents [${streams.map((id) => `${id} 0 R`).join(" ")}] >>`,
+    );
+    return objects.length;
+  });
+  objects[1] = `<< /Type /Pages /Kids [${pageIds.map((id) => `${id} 0 R`).join(" ")}] /Count ${pageBytes.length} >>`;
+  return assemblePdf(objects);
+}
+
+/** The flate bomb: three pages, the second inflating to `inflatedBytes` (default 100 MiB). */
+export function makeFlateBombPdf(inflatedBytes = 100 * MIB): Uint8Array {
+  return makeInflatingPdf([0, inflatedBytes, 0]);
 }
 
 function textContent(text: string): string {

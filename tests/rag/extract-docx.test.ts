@@ -2,9 +2,12 @@ import JSZip from "jszip";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { chunkDocument } from "../../lib/rag/chunk";
 import { extractDocument, ExtractionError, inspectUpload, UnsupportedDocumentError } from "../../lib/rag/extract";
+import { readDocument } from "../../lib/rag/extract/read";
 import { makeDocx, makeZipBomb } from "../helpers/documents";
 
 // mammoth keeps working, but every call is recorded: the zip-bomb tests prove it is never reached.
+// The mock lives in this thread, so those tests also read each document here (readDocument, the
+// code the extraction thread runs) besides through extractDocument (the thread itself).
 const convertToHtml = vi.hoisted(() => vi.fn());
 vi.mock("mammoth", async (importOriginal) => {
   const actual = await importOriginal<{ default: typeof import("mammoth") }>();
@@ -13,11 +16,14 @@ vi.mock("mammoth", async (importOriginal) => {
 });
 
 const MB = 1024 * 1024;
+const PDF_LIMITS = { maxPages: 100, maxPageBytes: MB, maxTotalBytes: MB };
 
 async function extractionFailure(bytes: Uint8Array): Promise<ExtractionError> {
   const error = await extractDocument(bytes, "docx").catch((e: unknown) => e);
-  if (error instanceof ExtractionError) return error;
-  throw new Error(`expected an ExtractionError, got ${String(error)}`);
+  const here = await readDocument(bytes, "docx", PDF_LIMITS).catch((e: unknown) => e);
+  if (!(error instanceof ExtractionError)) throw new Error(`expected an ExtractionError, got ${String(error)}`);
+  expect(here).toEqual(error);
+  return error;
 }
 
 function uploadFailure(bytes: Uint8Array): UnsupportedDocumentError {
@@ -45,6 +51,7 @@ describe("DOCX extraction", () => {
       { text: "Start the server." },
     ]);
     const document = await extractDocument(docx, "docx");
+    expect(await readDocument(docx, "docx", PDF_LIMITS)).toEqual(document);
     expect(document.text).toBe(
       [
         "# Installation",

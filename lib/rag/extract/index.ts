@@ -1,9 +1,6 @@
 import type { ExtractedDocument } from "../chunk";
-import { extractDocx } from "./docx";
-import { htmlToText } from "./html";
-import { extractPdf } from "./pdf";
-import { decodeText } from "./text";
-import { type DocumentKind, ExtractionError } from "./types";
+import { extractInThread } from "./thread-pool";
+import type { DocumentKind } from "./types";
 
 export { inspectUpload } from "./detect";
 export { htmlToText } from "./html";
@@ -17,38 +14,17 @@ export interface ExtractOptions {
 }
 
 /**
- * The text of a document whose kind inspectUpload decided. Throws
- * ExtractionError with a reason a user can read when the document cannot be
- * read (damaged, password-protected, image-only, no text at all), or the
- * signal's reason when aborted.
+ * The text of a document whose kind inspectUpload decided, read in an
+ * extraction thread (thread-pool.ts) so a heavy or hostile document never
+ * holds up the requests this process serves. Throws ExtractionError with a
+ * reason a user can read when the document cannot be read (damaged,
+ * password-protected, image-only, no text at all, beyond a size, time or
+ * memory limit), or the signal's reason when aborted.
  */
-export async function extractDocument(
+export function extractDocument(
   bytes: Uint8Array,
   kind: DocumentKind,
   options: ExtractOptions = {},
 ): Promise<ExtractedDocument> {
-  options.signal?.throwIfAborted();
-  const document = await extract(bytes, kind, options);
-  if (!document.text.trim()) throw new ExtractionError("No text found in the document");
-  return document;
-}
-
-async function extract(bytes: Uint8Array, kind: DocumentKind, options: ExtractOptions): Promise<ExtractedDocument> {
-  switch (kind) {
-    case "pdf":
-      return extractPdf(bytes, options);
-    case "docx":
-      return extractDocx(bytes, options);
-    case "html": {
-      const document = { text: htmlToText(decodeText(bytes)) };
-      options.onProgress?.(1);
-      return document;
-    }
-    case "markdown":
-    case "text": {
-      const document = { text: decodeText(bytes) };
-      options.onProgress?.(1);
-      return document;
-    }
-  }
+  return extractInThread(bytes, kind, options);
 }

@@ -1,5 +1,6 @@
 import type { ExtractedDocument } from "../chunk";
 import type { ExtractOptions } from "./index";
+import { checkPdfLimits, tooManyPages, type PdfLimits } from "./pdf-limits";
 import { ExtractionError } from "./types";
 
 /** What Parley reads of a pdfjs text item (TextMarkedContent items have no `str`). */
@@ -22,12 +23,19 @@ interface Line {
 
 /**
  * Text of a PDF, page by page, with unpdf's bundled pdfjs (the one pdfjs in
- * the process). Pages are joined with a blank line and each page's character
- * range is recorded; lines are rebuilt from item positions and reflowed into
- * paragraphs so sentences survive line wrapping.
+ * the extraction thread). Pages are joined with a blank line and each page's
+ * character range is recorded; lines are rebuilt from item positions and
+ * reflowed into paragraphs so sentences survive line wrapping. The page count
+ * and the bytes the PDF's streams expand to are checked against `limits`
+ * before pdfjs reads any page.
  */
-export async function extractPdf(bytes: Uint8Array, options: ExtractOptions = {}): Promise<ExtractedDocument> {
+export async function extractPdf(
+  bytes: Uint8Array,
+  limits: PdfLimits,
+  options: ExtractOptions = {},
+): Promise<ExtractedDocument> {
   options.signal?.throwIfAborted();
+  await checkPdfLimits(bytes, limits, options.signal);
   const { getDocumentProxy } = await import("unpdf");
   let pdf: Awaited<ReturnType<typeof getDocumentProxy>>;
   try {
@@ -37,6 +45,7 @@ export async function extractPdf(bytes: Uint8Array, options: ExtractOptions = {}
     throw pdfError(error);
   }
   try {
+    if (pdf.numPages > limits.maxPages) throw tooManyPages(pdf.numPages, limits.maxPages);
     let text = "";
     const pages: NonNullable<ExtractedDocument["pages"]> = [];
     for (let number = 1; number <= pdf.numPages; number++) {

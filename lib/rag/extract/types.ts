@@ -8,12 +8,13 @@ export type DocumentKind = "pdf" | "docx" | "html" | "markdown" | "text";
  * upload (type, size, DOCX zip limits) and answered with a 4xx.
  */
 export class UnsupportedDocumentError extends Error {
-  constructor(
-    message: string,
-    readonly status: 413 | 415 | 422 = 415,
-  ) {
+  // A plain field, not a parameter property: the extraction thread loads this
+  // file with Node's type stripping, which only erases types.
+  readonly status: 413 | 415 | 422;
+  constructor(message: string, status: 413 | 415 | 422 = 415) {
     super(message);
     this.name = "UnsupportedDocumentError";
+    this.status = status;
   }
 }
 
