@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { Outcome } from "./outcome";
 
 /** Current + new password; on success every other session is signed out (`onChanged` lets the list reload). */
 export function ChangePassword({ onChanged }: { onChanged?: () => void }) {
@@ -50,27 +51,8 @@ export function ChangePassword({ onChanged }: { onChanged?: () => void }) {
         <p className="text-sm text-zinc-600">Signs out every other session; this one stays signed in.</p>
       </div>
       <form onSubmit={submit} className="space-y-3">
-        <label className="block text-sm">
-          <span className="mb-1 block font-medium">Current password</span>
-          <input
-            name="currentPassword"
-            type="password"
-            autoComplete="current-password"
-            required
-            className="w-full rounded-md border border-zinc-300 px-3 py-2"
-          />
-        </label>
-        <label className="block text-sm">
-          <span className="mb-1 block font-medium">New password</span>
-          <input
-            name="newPassword"
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={8}
-            className="w-full rounded-md border border-zinc-300 px-3 py-2"
-          />
-        </label>
+        <PasswordField label="Current password" name="currentPassword" autoComplete="current-password" />
+        <PasswordField label="New password" name="newPassword" autoComplete="new-password" minLength={8} />
         <button
           type="submit"
           disabled={pending}
@@ -79,16 +61,16 @@ export function ChangePassword({ onChanged }: { onChanged?: () => void }) {
           {pending ? "Please wait…" : "Change password"}
         </button>
       </form>
-      {error && (
-        <p role="alert" className="text-sm text-red-700">
-          {error}
-        </p>
-      )}
-      {notice && (
-        <p role="status" className="text-sm text-green-800">
-          {notice}
-        </p>
-      )}
+      <Outcome error={error} notice={notice} />
     </section>
+  );
+}
+
+function PasswordField({ label, ...input }: { label: string; name: string; autoComplete: string; minLength?: number }) {
+  return (
+    <label className="block text-sm">
+      <span className="mb-1 block font-medium">{label}</span>
+      <input type="password" required className="w-full rounded-md border border-zinc-300 px-3 py-2" {...input} />
+    </label>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useState } from "react";
+import { Outcome } from "./outcome";
 
 export interface SessionItem {
   id: string;
@@ -94,16 +95,7 @@ export function Sessions({ refreshKey = 0 }: { refreshKey?: number }) {
       >
         Sign out all other sessions
       </button>
-      {error && (
-        <p role="alert" className="text-sm text-red-700">
-          {error}
-        </p>
-      )}
-      {notice && (
-        <p role="status" className="text-sm text-green-800">
-          {notice}
-        </p>
-      )}
+      <Outcome error={error} notice={notice} />
     </section>
   );
 }

@@ -1,5 +1,7 @@
+import { createHash } from "node:crypto";
 import { getToken } from "next-auth/jwt";
 import { authSecret } from "./secret";
+import { TtlCache } from "./ttl-cache";
 
 /**
  * Auth.js's session cookie: "__Secure-" prefixed when Parley is served over
@@ -21,13 +23,30 @@ export interface SessionClaims {
  */
 export async function readSessionCookie(cookieHeader: string | null | undefined): Promise<SessionClaims | null> {
   if (!cookieHeader || !cookieHeader.includes("authjs.session-token")) return null;
+  const key = createHash("sha256").update(cookieHeader).digest("base64url");
+  const cached = decoded.get(key);
+  if (cached && cached.expiresAt > Date.now()) return cached.claims;
+  const token = await decodeSessionCookie(cookieHeader);
+  if (token) decoded.set(key, token);
+  return token?.claims ?? null;
+}
+
+/**
+ * Cookies decrypted in the last minute: decrypting one took ~0.7 ms of CPU
+ * here, a cache hit ~0.005 ms. A JWT's content never changes, so this only
+ * skips work; whether its session is still live is checked apart (sessions.ts).
+ */
+const decoded = new TtlCache<string, { claims: SessionClaims | null; expiresAt: number }>(60_000, 5_000);
+
+async function decodeSessionCookie(cookieHeader: string): Promise<{ claims: SessionClaims | null; expiresAt: number } | null> {
   // Only the cookie: getToken would also take a bearer header as a JWT.
   const req = { headers: new Headers({ cookie: cookieHeader }) };
   for (const cookieName of SESSION_COOKIE_NAMES) {
     const token = await getToken({ req, secret: authSecret(), cookieName, salt: cookieName, secureCookie: cookieName.startsWith("__Secure-") });
     if (!token) continue;
-    const { uid, sid } = token as { uid?: unknown; sid?: unknown };
-    return typeof uid === "string" && typeof sid === "string" ? { userId: uid, sessionId: sid } : null;
+    const { uid, sid, exp } = token as { uid?: unknown; sid?: unknown; exp?: unknown };
+    const claims = typeof uid === "string" && typeof sid === "string" ? { userId: uid, sessionId: sid } : null;
+    return { claims, expiresAt: typeof exp === "number" ? exp * 1000 : 0 };
   }
   return null;
 }
