@@ -279,6 +279,8 @@ test.describe("safe rendering of answers", () => {
       ].join("\n");
       await fakeLlm.rule({ match, reply });
       await chat.gotoNew();
+      // The voice detector's onnxruntime (a module and WebAssembly from /vad/) loads under the policy.
+      await expect(page.getByRole("button", { name: "Voice input" })).toHaveAttribute("data-silero-preload", "ready", { timeout: 20_000 });
       await chat.ask(`${match} format something`);
       const content = new AnswerContent(chat.lastAnswer);
       await expect.poll(() => content.image("parley logo").evaluate((image: HTMLImageElement) => image.naturalWidth)).toBeGreaterThan(0);
@@ -309,6 +311,11 @@ test.describe("safe rendering of answers", () => {
       } finally {
         await admin.context.close();
       }
+
+      // An address that is no page gets Parley's own 404 page, under the same policy.
+      const missing = await page.goto("/no-such-page");
+      expect(missing?.status()).toBe(404);
+      await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
 
       expect(monitor.violations, "CSP violations while using Parley").toEqual([]);
       expect(monitor.consoleErrors, "console messages about CSP").toEqual([]);
