@@ -12,9 +12,8 @@ export async function register() {
     console.error("[parley] database failed to open; /api/health will report it", error);
   }
   try {
-    const { startIngestWorker } = await import("./lib/rag/ingest/queue");
-    await startIngestWorker();
-    console.log("[parley] ingestion worker started");
+    // Started now, or retried with backoff until the database lets it (health says so meanwhile).
+    (await import("./lib/rag/ingest/queue")).superviseIngestWorker();
   } catch (error) {
     console.error("[parley] the ingestion worker did not start; uploads will wait in the queue", error);
   }

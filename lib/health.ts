@@ -1,6 +1,7 @@
 import { chatModel } from "./ai/chat-model";
 import type { ModelStatus } from "./ai/types";
 import { database } from "./db/client";
+import { ingestWorkerStatus } from "./rag/ingest/queue";
 import { knowledgeStatus, type KnowledgeStatus } from "./rag/status";
 import { asrStatus, ttsStatus, type SpeechStatus } from "./speech";
 
@@ -13,6 +14,12 @@ export interface Health {
   knowledge: KnowledgeStatus | { error: string };
   /** Speaker buttons (tts) and the microphone (asr): like knowledge, they do not decide `status`. */
   speech: { tts: SpeechStatus; asr: SpeechStatus & { lowAccuracy: boolean } };
+  /**
+   * The worker that turns uploads into searchable text; `error` is why its last start failed.
+   * Does not decide `status` (chat answers without it; uploads wait in the queue), but a
+   * worker this process should run and does not is listed in `reasons`.
+   */
+  ingestion: { running: boolean; error?: string };
 }
 
 /** Can Parley answer right now? Database reachable and a model ready; plus how the knowledge base searches. */
@@ -33,7 +40,11 @@ export async function checkHealth(): Promise<Health> {
   else if (model.state !== "ready") reasons.push(`Model: ${model.message}`);
   const knowledge = await knowledgeStatus().catch((error: Error) => ({ error: error.message }));
   const [tts, asr] = await Promise.all([ttsStatus(), asrStatus()]);
-  return { status: reasons.length === 0 ? "ok" : "unavailable", reasons, database: db, model, knowledge, speech: { tts, asr } };
+  const status = reasons.length === 0 ? "ok" : "unavailable";
+  const { expected, running, error } = ingestWorkerStatus();
+  if (expected && !running) reasons.push(`Ingestion worker: not running (${error ?? "starting"})`);
+  const ingestion = { running, ...(error ? { error } : {}) };
+  return { status, reasons, database: db, model, knowledge, speech: { tts, asr }, ingestion };
 }
 
 /** What anyone may see of health: what is down, in words that name no host, path or error. */

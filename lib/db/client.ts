@@ -55,6 +55,10 @@ async function openPostgres(url: string): Promise<Database> {
       query: async <T>(text: string, params: unknown[] = []) => (await pool.query(text, params)).rows as T[],
       transaction: async (work) => {
         const client = await pool.connect();
+        // A checked-out client has no pool listener: a connection the server drops mid-transaction
+        // (a restart) would otherwise throw from an 'error' event and end the process.
+        const lost = (error: Error) => console.warn(`[parley] PostgreSQL connection lost: ${error.message}`);
+        client.on("error", lost);
         try {
           await client.query("BEGIN");
           const result = await work({
@@ -70,6 +74,7 @@ async function openPostgres(url: string): Promise<Database> {
           await client.query("ROLLBACK").catch(() => {});
           throw error;
         } finally {
+          client.off("error", lost);
           client.release();
         }
       },

@@ -28,7 +28,14 @@ async function startBoss(db: Database): Promise<PgBoss> {
       ? new PgBoss({ ...common, db: fromPglite(db.pglite!), backend: "pglite" })
       : new PgBoss({ ...common, connectionString: db.url!, max: 4 });
   boss.on("error", (error: Error) => console.warn(`[parley] job queue: ${error.message}`));
-  await boss.start();
+  try {
+    await boss.start();
+  } catch (error) {
+    // A start that failed halfway (the database went away) may hold a pool and timers: release
+    // them, so the next jobs() call (a retry once the database is back) starts clean.
+    await boss.stop({ graceful: false, close: true }).catch(() => {});
+    throw error;
+  }
   return boss;
 }
 

@@ -1,6 +1,7 @@
 import { config } from "../config";
 import { sql } from "../db/client";
 import { FINE_ROLLUP_DAYS } from "../db/queries/performance";
+import { backoffMs, isDatabaseUnavailable } from "../jobs/retry";
 
 /**
  * Deletes old telemetry: request traces (their stages go with them), browser
@@ -23,6 +24,8 @@ const PAUSE_MS = 5;
 const HOUR_MS = 60 * 60 * 1000;
 /** The first run, after start-up has settled. */
 const FIRST_RUN_MS = 2 * 60 * 1000;
+/** Retries while the database is unreachable wait at most this long. */
+const RETRY_MAX_MS = 5 * 60 * 1000;
 
 // Timestamps are stored as UTC wall-clock times (TIMESTAMP without a zone): the
 // cutoffs are passed as ISO strings, whose zone the cast drops, as the trace writer does.
@@ -77,37 +80,56 @@ const globalForPrune = globalThis as unknown as { parleyTracePruning?: { first: 
 
 /**
  * Prunes hourly with TRACE_RETENTION_DAYS (first a couple of minutes after
- * start); nothing when it is 0. Timers never keep the process alive; a second
- * call (a hot reload) does nothing.
+ * start); nothing when it is 0. A run that finds the database unreachable is
+ * retried with backoff (from `retryBaseMs`, 5 s, up to 5 minutes) until the
+ * database is back, rather than waiting for the next hour. Timers never keep
+ * the process alive; a second call (a hot reload) does nothing. Tests shorten
+ * the waits.
  */
-export function startTracePruning(): void {
+export function startTracePruning({ firstRunMs = FIRST_RUN_MS, retryBaseMs = 5_000 }: { firstRunMs?: number; retryBaseMs?: number } = {}): void {
   if (globalForPrune.parleyTracePruning || config.telemetry.traceRetentionDays === 0) return;
   let running = false;
+  const runOnce = async (days: number) => {
+    const deleted = await pruneTraces(days);
+    if (deleted.traces + deleted.clientTimings + deleted.rollups + deleted.stageRollups > 0) {
+      console.log(
+        `[parley] pruned telemetry older than ${days} days: ${deleted.traces} traces, ${deleted.clientTimings} browser timings, ` +
+          `${deleted.rollups + deleted.stageRollups} rollup rows`,
+      );
+    }
+  };
   const run = async () => {
     const days = config.telemetry.traceRetentionDays;
     if (running || days === 0) return;
     running = true;
+    const timers = globalForPrune.parleyTracePruning;
     try {
-      const deleted = await pruneTraces(days);
-      if (deleted.traces + deleted.clientTimings + deleted.rollups + deleted.stageRollups > 0) {
-        console.log(
-          `[parley] pruned telemetry older than ${days} days: ${deleted.traces} traces, ${deleted.clientTimings} browser timings, ` +
-            `${deleted.rollups + deleted.stageRollups} rollup rows`,
-        );
+      for (let failures = 0; globalForPrune.parleyTracePruning === timers; failures++) {
+        try {
+          await runOnce(days);
+          return;
+        } catch (error) {
+          const message = (error as Error).message;
+          if (!isDatabaseUnavailable(error)) {
+            console.warn(`[parley] could not prune old traces (will retry in an hour): ${message}`);
+            return;
+          }
+          const wait = backoffMs(failures, { baseMs: retryBaseMs, maxMs: RETRY_MAX_MS });
+          console.warn(`[parley] could not prune old traces, the database is unreachable (${message}); retrying in ${Math.round(wait / 1000)} s`);
+          await new Promise((resolve) => setTimeout(resolve, wait).unref());
+        }
       }
-    } catch (error) {
-      console.warn(`[parley] could not prune old traces (will retry in an hour): ${(error as Error).message}`);
     } finally {
       running = false;
     }
   };
   globalForPrune.parleyTracePruning = {
-    first: setTimeout(() => void run(), FIRST_RUN_MS).unref(),
+    first: setTimeout(() => void run(), firstRunMs).unref(),
     hourly: setInterval(() => void run(), HOUR_MS).unref(),
   };
 }
 
-/** Stops the timers (tests). */
+/** Stops the timers (tests); a run waiting to retry gives up. */
 export function stopTracePruning(): void {
   const timers = globalForPrune.parleyTracePruning;
   globalForPrune.parleyTracePruning = undefined;

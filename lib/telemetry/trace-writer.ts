@@ -1,4 +1,5 @@
 import { sql } from "../db/client";
+import { backoffMs, isDatabaseUnavailable } from "../jobs/retry";
 import type { SavedTrace } from "./trace";
 
 interface StageRow {
@@ -34,50 +35,80 @@ const INSERT_STAGES = `
   FROM jsonb_to_recordset($1::jsonb) AS s("traceId" text, name text, "startMs" float8, "durationMs" float8)
   ON CONFLICT ("traceId", name) DO NOTHING`;
 
+/** Traces kept while the database is unreachable; beyond this the oldest are dropped. */
+const MAX_PENDING = 5_000;
+
 /**
  * Writes traces in batches, off the request path: a request only appends to
- * a queue; every half second (or every 200 traces) three statements store them
- * all and add them to the dashboard's rollups (only the traces actually
+ * a queue; every half second (or every 200 traces) three statements store a
+ * batch and add it to the dashboard's rollups (only the traces actually
  * inserted, so a trace is never counted twice). Plain SQL: Prisma would cost a
- * burst of main-thread CPU per flush.
+ * burst of main-thread CPU per flush. While the database is unreachable the
+ * traces are kept (up to MAX_PENDING) and the write is retried with backoff.
  */
 class TraceWriter {
-  private traces: Omit<SavedTrace, "stages">[] = [];
-  private stages: StageRow[] = [];
+  private pending: SavedTrace[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  /** Consecutive writes that failed because the database was unreachable. */
+  private failures = 0;
+  private dropped = 0;
 
-  add({ stages, ...trace }: SavedTrace) {
-    this.traces.push(trace);
-    for (const stage of stages) this.stages.push({ traceId: trace.id, ...stage });
-    if (this.traces.length >= MAX_BATCH) void this.flush();
+  add(trace: SavedTrace) {
+    this.pending.push(trace);
+    if (this.pending.length > MAX_PENDING) {
+      this.pending.shift();
+      this.dropped++;
+    }
+    // While the database is away, only the retry timer writes.
+    if (this.pending.length >= MAX_BATCH && this.failures === 0) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
   }
 
-  /** Stores everything queued so far; resolves when it is written. */
+  /** Stores everything queued so far; resolves when it is written (or the database turned out unreachable). */
   flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const traces = this.traces;
-    const stages = this.stages;
-    this.traces = [];
-    this.stages = [];
     this.flushing = this.flushing.then(async () => {
-      if (traces.length === 0) return;
-      try {
-        const db = await sql();
-        await db.transaction(async (tx) => {
-          const inserted = await tx.query<{ id: string }>(INSERT_TRACES, [JSON.stringify(traces)]);
-          const ids = new Set(inserted.map((row) => row.id));
-          await tx.query(INSERT_STAGES, [JSON.stringify(stages.filter((stage) => ids.has(stage.traceId)))]);
-          if (ids.size > 0) await tx.query("SELECT parley_roll_up_traces($1::text[])", [[...ids]]);
-        });
-      } catch (error) {
-        console.error(`[parley] could not save ${traces.length} trace(s)`, error);
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, MAX_BATCH);
+        try {
+          await write(batch);
+        } catch (error) {
+          if (!isDatabaseUnavailable(error)) {
+            console.error(`[parley] could not save ${batch.length} trace(s)`, error);
+            continue;
+          }
+          this.pending.unshift(...batch.slice(0, Math.max(0, MAX_PENDING - this.pending.length)));
+          const wait = backoffMs(this.failures++);
+          if (this.failures === 1) {
+            console.warn(`[parley] the database is unreachable (${(error as Error).message}): traces are kept and saved once it is back`);
+          }
+          this.timer ??= setTimeout(() => void this.flush(), wait).unref();
+          return;
+        }
+        if (this.failures > 0) {
+          console.log(`[parley] the database is back: saving the traces kept${this.dropped > 0 ? ` (${this.dropped} oldest dropped)` : ""}`);
+          this.failures = 0;
+          this.dropped = 0;
+        }
       }
     });
     return this.flushing;
   }
+}
+
+/** One batch: traces, their stages, and their rollups, in one transaction. */
+async function write(batch: SavedTrace[]): Promise<void> {
+  const traces = batch.map(({ stages: _stages, ...trace }) => trace);
+  const stages: StageRow[] = batch.flatMap((trace) => trace.stages.map((stage) => ({ traceId: trace.id, ...stage })));
+  const db = await sql();
+  await db.transaction(async (tx) => {
+    const inserted = await tx.query<{ id: string }>(INSERT_TRACES, [JSON.stringify(traces)]);
+    const ids = new Set(inserted.map((row) => row.id));
+    await tx.query(INSERT_STAGES, [JSON.stringify(stages.filter((stage) => ids.has(stage.traceId)))]);
+    if (ids.size > 0) await tx.query("SELECT parley_roll_up_traces($1::text[])", [[...ids]]);
+  });
 }
 
 const globalForTraces = globalThis as unknown as { parleyTraceWriter?: TraceWriter };

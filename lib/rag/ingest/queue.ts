@@ -9,6 +9,7 @@ import {
 } from "../../db/queries/documents";
 import { database } from "../../db/client";
 import { jobs } from "../../jobs/boss";
+import { retryUntilDone, type Retrying } from "../../jobs/retry";
 import { documentEvents } from "../events";
 import { ExtractionError } from "../extract/types";
 import { ingestDocument, IngestCancelled } from "./pipeline";
@@ -24,6 +25,10 @@ const RETRY_LIMIT = 2;
 
 const globalForIngest = globalThis as unknown as {
   parleyIngest?: { boss: PgBoss; workerId: string; sweeper: NodeJS.Timeout };
+  /** A start in progress: concurrent callers share it instead of registering a second worker. */
+  parleyIngestStarting?: Promise<void>;
+  /** Set when this process should run a worker: retries its start until the database lets it. */
+  parleyIngestSupervisor?: Retrying;
   /** Ingestions running in this process, so a cancel stops them at once. */
   parleyIngestRunning?: Map<string, AbortController>;
 };
@@ -58,24 +63,80 @@ async function ingestQueue(): Promise<PgBoss> {
 
 /**
  * Starts this process's ingestion workers (bounded by KB_INGEST_CONCURRENCY)
- * and re-queues documents whose ingestion a restart interrupted.
+ * and re-queues documents whose ingestion a restart interrupted. Throws when
+ * the database or the job queue cannot be reached: superviseIngestWorker
+ * calls it again until it works.
  */
-export async function startIngestWorker(): Promise<void> {
+export function startIngestWorker(): Promise<void> {
+  globalForIngest.parleyIngestStarting ??= start().finally(() => {
+    globalForIngest.parleyIngestStarting = undefined;
+  });
+  return globalForIngest.parleyIngestStarting;
+}
+
+async function start(): Promise<void> {
   const boss = await ingestQueue();
-  if (globalForIngest.parleyIngest?.boss === boss) return;
+  const previous = globalForIngest.parleyIngest;
+  if (previous?.boss === boss) return;
+  if (previous) clearInterval(previous.sweeper);
   const workerId = await boss.work<IngestJob, void, { localConcurrency: number; pollingIntervalSeconds: number; includeMetadata: true }>(
     INGEST_QUEUE,
     { localConcurrency: config.knowledge.ingestConcurrency, pollingIntervalSeconds: 1, includeMetadata: true },
     async ([job]) => runJob(job!),
   );
-  if ((await database()).kind === "pglite") await cancelOrphans(boss);
   const sweeper = setInterval(() => void resumeUnfinished().catch(() => {}), 60_000);
   sweeper.unref();
   globalForIngest.parleyIngest = { boss, workerId, sweeper };
-  await resumeUnfinished();
+  try {
+    if ((await database()).kind === "pglite") await cancelOrphans(boss);
+    await resumeUnfinished();
+  } catch (error) {
+    // The worker runs: jobs it cannot see yet are retried by pg-boss, and the sweeper re-queues documents within a minute.
+    console.warn(`[parley] could not re-queue interrupted documents yet (retried every minute): ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Runs the ingestion worker for as long as this process lives: when the
+ * database (or the job queue in it) cannot be reached at start, the start is
+ * retried with backoff (1 s doubling to 30 s, with jitter) until it works,
+ * instead of leaving uploads queued until a restart. A second call does nothing.
+ */
+export function superviseIngestWorker(): void {
+  if (globalForIngest.parleyIngestSupervisor) return;
+  globalForIngest.parleyIngestSupervisor = retryUntilDone(
+    async () => {
+      await startIngestWorker();
+      console.log("[parley] ingestion worker started");
+    },
+    {
+      onError: (error, wait) =>
+        console.warn(`[parley] the ingestion worker could not start (${error.message}); retrying in ${((wait ?? 0) / 1000).toFixed(1)} s`),
+    },
+  );
+}
+
+export interface IngestWorkerStatus {
+  /** This process has asked for a worker (superviseIngestWorker): health reports when it is not running. */
+  expected: boolean;
+  running: boolean;
+  /** Why the last start failed, while the worker is not running. */
+  error?: string;
+  /** Failed starts so far. */
+  failures: number;
+}
+
+export function ingestWorkerStatus(): IngestWorkerStatus {
+  const supervisor = globalForIngest.parleyIngestSupervisor;
+  const running = globalForIngest.parleyIngest !== undefined;
+  const error = running ? undefined : supervisor?.error;
+  return { expected: supervisor !== undefined, running, failures: supervisor?.failures ?? 0, ...(error ? { error } : {}) };
 }
 
 export async function stopIngestWorker(): Promise<void> {
+  globalForIngest.parleyIngestSupervisor?.stop();
+  globalForIngest.parleyIngestSupervisor = undefined;
+  await globalForIngest.parleyIngestStarting?.catch(() => {});
   const current = globalForIngest.parleyIngest;
   globalForIngest.parleyIngest = undefined;
   if (!current) return;
