@@ -97,6 +97,10 @@ export const config = {
     get historyPageSize() {
       return int("HISTORY_PAGE_SIZE", 50);
     },
+    /** How long a finished answer's event stream stays replayable (a reload, a late tab) before it is forgotten. */
+    get streamRetentionMs() {
+      return int("STREAM_RETENTION_SECONDS", 600) * 1000;
+    },
     /**
      * Hosts whose images answers show inline (also the CSP's img-src). An image
      * from anywhere else is fetched only when the user clicks it, so an answer

@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { config } from "../config";
 import type { DocumentView } from "../db/queries/documents";
+import { redisConnections, type RedisConnections, type Subscription } from "../redis/client";
 
 /** A change to a document that knowledge pages show live. */
 export type DocumentEvent =
@@ -35,38 +36,29 @@ const CHANNEL = "parley:documents";
  */
 export class RedisDocumentEvents implements DocumentEvents {
   private readonly local = new InMemoryDocumentEvents();
-  private readonly ready: Promise<void>;
-  private readonly publisher;
-  private readonly subscriber;
+  private readonly subscription: Subscription;
 
-  constructor(url: string) {
-    const load = import("ioredis").then(({ Redis }) => ({
-      publisher: new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2 }),
-      subscriber: new Redis(url, { lazyConnect: false }),
-    }));
-    this.publisher = load.then((r) => r.publisher);
-    this.subscriber = load.then((r) => r.subscriber);
-    this.ready = this.subscriber.then(async (subscriber) => {
-      subscriber.on("error", (error) => console.warn(`[parley] Redis events: ${error.message}`));
-      subscriber.on("message", (_channel, message) => this.local.publish(JSON.parse(message) as DocumentEvent));
-      await subscriber.subscribe(CHANNEL);
-    });
-    this.ready.catch((error: Error) => console.warn(`[parley] Redis events unavailable: ${error.message}`));
-    void this.publisher.then((p) => p.on("error", (error) => console.warn(`[parley] Redis events: ${error.message}`)));
+  constructor(private readonly redis: RedisConnections) {
+    this.subscription = redis.subscribe(CHANNEL, (message) => this.local.publish(JSON.parse(message) as DocumentEvent));
+  }
+
+  /** Settles once events published by other processes arrive here. */
+  get ready(): Promise<void> {
+    return this.subscription.ready;
   }
 
   publish(event: DocumentEvent): void {
-    void this.publisher
-      .then((p) => p.publish(CHANNEL, JSON.stringify(event)))
-      .catch(() => this.local.publish(event));
+    // Redis unreachable: this process's pages still see the change.
+    void this.redis.command((redis) => redis.publish(CHANNEL, JSON.stringify(event))).catch(() => this.local.publish(event));
   }
 
   subscribe(listener: (event: DocumentEvent) => void): () => void {
     return this.local.subscribe(listener);
   }
 
+  /** Stops receiving other processes' events (the shared connections stay open for other features). */
   async close(): Promise<void> {
-    await Promise.all([this.publisher.then((p) => p.quit()), this.subscriber.then((s) => s.quit())]).catch(() => {});
+    this.subscription.unsubscribe();
   }
 }
 
@@ -79,7 +71,7 @@ export function documentEvents(): DocumentEvents {
     const url = config.redisUrl;
     globalForEvents.parleyDocumentEvents = {
       key,
-      bus: url ? new RedisDocumentEvents(url) : new InMemoryDocumentEvents(),
+      bus: url ? new RedisDocumentEvents(redisConnections(url)) : new InMemoryDocumentEvents(),
     };
   }
   return globalForEvents.parleyDocumentEvents.bus;

@@ -8,6 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { config } from "../config";
+import { connected, redisConnections, type RedisConnections } from "../redis/client";
 import type { SynthesizedAudio } from "./types";
 
 export interface AudioCache {
@@ -57,20 +58,14 @@ export class MemoryAudioCache implements AudioCache {
 
 const TTL_SECONDS = 7 * 24 * 3600;
 
-class RedisAudioCache implements AudioCache {
-  private readonly client;
-  constructor(url: string) {
-    this.client = import("ioredis").then(({ Redis }) => {
-      const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-      redis.on("error", (error) => console.warn(`[parley] Redis speech cache: ${error.message}`));
-      return redis;
-    });
-  }
+export class RedisAudioCache implements AudioCache {
+  constructor(private readonly redis: RedisConnections) {}
 
-  // A cache that cannot be reached is a miss, never a failed request.
+  // A cache that cannot be reached is a miss, never a failed request; while
+  // Redis is known to be down it is not even asked (no wait for a retry).
   async get(key: string) {
     try {
-      const value = await (await this.client).getBuffer(`parley:tts:${key}`);
+      const value = await this.redis.command((redis) => (connected(redis) ? redis.getBuffer(`parley:tts:${key}`) : null));
       if (!value) return undefined;
       const split = value.indexOf(10);
       return { contentType: value.subarray(0, split).toString("utf8"), audio: new Uint8Array(value.subarray(split + 1)) };
@@ -80,8 +75,9 @@ class RedisAudioCache implements AudioCache {
   }
 
   async set(key: string, value: SynthesizedAudio) {
+    const entry = Buffer.concat([Buffer.from(`${value.contentType}\n`), value.audio]);
     try {
-      await (await this.client).set(`parley:tts:${key}`, Buffer.concat([Buffer.from(`${value.contentType}\n`), value.audio]), "EX", TTL_SECONDS);
+      await this.redis.command((redis) => (connected(redis) ? redis.set(`parley:tts:${key}`, entry, "EX", TTL_SECONDS) : null));
     } catch {
       // not cached this time
     }
@@ -94,7 +90,7 @@ export function audioCache(): AudioCache {
   const url = config.redisUrl;
   const key = `${url ?? "memory"}:${config.speech.cacheBytes}`;
   if (globalForCache.parleyTtsCache?.key !== key) {
-    globalForCache.parleyTtsCache = { key, cache: url ? new RedisAudioCache(url) : new MemoryAudioCache(config.speech.cacheBytes) };
+    globalForCache.parleyTtsCache = { key, cache: url ? new RedisAudioCache(redisConnections(url)) : new MemoryAudioCache(config.speech.cacheBytes) };
   }
   return globalForCache.parleyTtsCache.cache;
 }
