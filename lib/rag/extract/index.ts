@@ -7,7 +7,7 @@ export { htmlToText } from "./html";
 export { type DocumentKind, type ExtractedDocument, ExtractionError, UnsupportedDocumentError } from "./types";
 
 export interface ExtractOptions {
-  /** Checked between pages (PDF) and steps; extraction stops with the signal's reason. */
+  /** Aborting stops the extraction at once (its thread is terminated); it rejects with the signal's reason. */
   signal?: AbortSignal;
   /** Share of the work done, 0..1 (per page for PDFs). */
   onProgress?: (fraction: number) => void;
