@@ -101,6 +101,22 @@ export const config = {
     get streamRetentionMs() {
       return int("STREAM_RETENTION_SECONDS", 600) * 1000;
     },
+    /** How often a streaming answer's text so far is written to the database: what a crash can lose at most. */
+    get checkpointMs() {
+      return Math.max(100, int("ANSWER_CHECKPOINT_MS", 1_000));
+    },
+    /**
+     * How long a generating process's hold on its answer lasts without renewal
+     * (renewed at every checkpoint). After a crash, its answers are marked
+     * interrupted once this has passed.
+     */
+    get leaseMs() {
+      return Math.max(1_000, int("ANSWER_LEASE_MS", 10_000));
+    },
+    /** An SSE comment this often on every open answer stream, so proxies keep idle ones open. */
+    get heartbeatMs() {
+      return Math.max(1_000, int("STREAM_HEARTBEAT_MS", 15_000));
+    },
     /**
      * Hosts whose images answers show inline (also the CSP's img-src). An image
      * from anywhere else is fetched only when the user clicks it, so an answer
@@ -302,26 +318,6 @@ export const config = {
     },
     get docxMaxEntries() {
       return int("KB_DOCX_MAX_ENTRIES", 5_000);
-    },
-    /**
-     * Documents are read in a worker thread; one that takes longer or needs
-     * more heap than this is stopped, fails with the reason, and the thread is replaced.
-     */
-    get extractTimeoutMs() {
-      return Math.max(1, int("KB_EXTRACT_TIMEOUT_SECONDS", 120)) * 1000;
-    },
-    get extractMaxMemoryMb() {
-      return Math.max(64, int("KB_EXTRACT_MAX_MEMORY_MB", 512));
-    },
-    /** PDF limits, checked before pdfjs reads a page: page count, and bytes streams expand to (per page, per document). */
-    get pdfMaxPages() {
-      return Math.max(1, int("KB_PDF_MAX_PAGES", 2_000));
-    },
-    get pdfMaxPageBytes() {
-      return Math.max(1, int("KB_PDF_MAX_PAGE_MB", 32)) * 1024 * 1024;
-    },
-    get pdfMaxTotalBytes() {
-      return Math.max(1, int("KB_PDF_MAX_TOTAL_MB", 256)) * 1024 * 1024;
     },
     /**
      * Documents are read in a worker thread; one that takes longer or needs
