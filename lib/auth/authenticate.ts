@@ -1,5 +1,5 @@
 import { headers } from "next/headers";
-import { forbidden, unauthorized } from "../http/errors";
+import { unauthorized } from "../http/errors";
 import { userForApiKey } from "./api-keys";
 import { readSessionCookie } from "./session-cookie";
 import { sessionUser } from "./sessions";
@@ -29,13 +29,6 @@ export async function authenticate(request: Request): Promise<Authenticated> {
   const session = await sessionFromCookies(request.headers.get("cookie"));
   if (!session) throw unauthorized();
   return session;
-}
-
-/** Like authenticate, for admin-only endpoints: 403 for anyone else. */
-export async function authenticateAdmin(request: Request): Promise<Authenticated> {
-  const user = await authenticate(request);
-  if (user.role !== "admin") throw forbidden("Only an administrator may see this.");
-  return user;
 }
 
 /** For server components: the signed-in user, or null (also for a signed-out or revoked session). */

@@ -125,7 +125,9 @@ async function caller(request: Request, access: Access): Promise<Authenticated |
     }
   }
   const user = await authenticate(request);
-  if (access === "admin" && user.role !== "admin") throw forbidden("Only an administrator may do this.");
+  if (access === "admin" && user.role !== "admin") {
+    throw forbidden(`Only an administrator may ${request.method === "GET" ? "see" : "do"} this.`);
+  }
   return user;
 }
 
