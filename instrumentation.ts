@@ -18,6 +18,12 @@ export async function register() {
     console.error("[parley] the ingestion worker did not start; uploads will wait in the queue", error);
   }
   try {
+    // Answers a crashed server left "streaming" become "interrupted", with their checkpointed text.
+    (await import("./lib/chat/recovery")).startAnswerRecovery();
+  } catch (error) {
+    console.error("[parley] the interrupted-answer check did not start", error);
+  }
+  try {
     // Metrics count every trace from now on; old traces are pruned hourly (TRACE_RETENTION_DAYS).
     await import("./lib/telemetry/metrics");
     (await import("./lib/telemetry/prune")).startTracePruning();

@@ -69,6 +69,13 @@ describeEachBackend("schema and migrations", (backend) => {
         durationMs: 4,
       },
     });
+    // A streaming answer holds a lease; the new statuses round-trip.
+    const leased = await prisma.message.create({
+      data: { chatId: chat.id, seq: 2, role: "assistant", parts: [], status: "streaming", leaseOwner: "p1", leaseExpiresAt: new Date(Date.now() + 10_000) },
+    });
+    expect(leased).toMatchObject({ status: "streaming", leaseOwner: "p1" });
+    expect((await prisma.message.update({ where: { id: leased.id }, data: { status: "interrupted", leaseOwner: null, leaseExpiresAt: null } })).status).toBe("interrupted");
+    await prisma.message.delete({ where: { id: leased.id } });
     await expect(
       prisma.message.create({ data: { chatId: chat.id, seq: 1, role: "user", parts: [] } }),
     ).rejects.toMatchObject({ code: "P2002" });

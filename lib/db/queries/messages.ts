@@ -3,7 +3,7 @@ import { prisma, sql } from "../client";
 import type { Prisma } from "../generated/client";
 import { notFound } from "../../http/errors";
 
-export type MessageStatus = "complete" | "partial" | "error";
+export type MessageStatus = "complete" | "partial" | "error" | "streaming" | "interrupted";
 
 export interface TextPart {
   type: "text";
@@ -30,6 +30,8 @@ export interface NewMessage {
   completionTokens?: number | null;
   ttftMs?: number | null;
   durationMs?: number | null;
+  /** A streaming answer's owner and lease (lib/db/queries/answers.ts). */
+  lease?: { owner: string; ms: number };
 }
 
 const messageSelect = {
@@ -71,9 +73,10 @@ export async function appendMessage(chatId: string, message: NewMessage): Promis
        UPDATE "Chat" SET "lastSeq" = "lastSeq" + 1, "updatedAt" = now() AT TIME ZONE 'UTC' WHERE id = $1 RETURNING "lastSeq"
      )
      INSERT INTO "Message" (id, "chatId", seq, "clientId", role, parts, status, error, model,
-                            "promptTokens", "completionTokens", "ttftMs", "durationMs")
+                            "promptTokens", "completionTokens", "ttftMs", "durationMs", "leaseOwner", "leaseExpiresAt")
      SELECT $2, $1, next."lastSeq", $3, $4::"MessageRole", $5::jsonb, $6::"MessageStatus", $7, $8,
-            $9::int, $10::int, $11::int, $12::int
+            $9::int, $10::int, $11::int, $12::int, $13::text,
+            CASE WHEN $14::int IS NULL THEN NULL ELSE (now() AT TIME ZONE 'UTC') + ($14::int * interval '1 millisecond') END
      FROM next
      ON CONFLICT ("chatId", "clientId") DO NOTHING
      RETURNING id, seq`,
@@ -90,6 +93,8 @@ export async function appendMessage(chatId: string, message: NewMessage): Promis
       message.completionTokens ?? null,
       message.ttftMs ?? null,
       message.durationMs ?? null,
+      message.lease?.owner ?? null,
+      message.lease?.ms ?? null,
     ],
   );
   if (rows[0]) return rows[0];
