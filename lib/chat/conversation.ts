@@ -1,7 +1,7 @@
-import { randomUUID } from "node:crypto";
 import type { ChatModelProvider } from "../ai/types";
 import type { AuthUser } from "../auth/users";
 import { config } from "../config";
+import { createStreamingAnswer, discardAnswer, finishAnswer } from "../db/queries/answers";
 import { ensureChat, findTurnChat } from "../db/queries/chats";
 import {
   appendMessage,
@@ -29,6 +29,10 @@ export interface ChatTurnInput {
   message?: { clientId: string; text: string };
   /** Submit: the user message being edited. Regenerate: the answer being replaced. */
   messageId?: string;
+  /** The new answer's id (also its stream's). */
+  answerId: string;
+  /** The generating process, holding the answer's lease while it streams. */
+  owner: string;
 }
 
 const NOT_ENDING_WITH_USER = "The conversation does not end with a user message.";
@@ -84,24 +88,26 @@ export async function prepareChatTurn(
   if (history.at(-1)?.role !== "user") throw badRequest(NOT_ENDING_WITH_USER);
 
   const isFirstTurn = !chat.titleByUser && stored.filter((m) => m.role === "user").length === 1;
+  // The answer's row exists from the start (status "streaming", checkpointed as it streams, so a
+  // crash keeps what was written). Stored while the model is asked, not before: no wait added.
+  const answerRow = createStreamingAnswer(chat.id, { id: input.answerId, model: provider.modelName, owner: input.owner, leaseMs: config.chat.leaseMs });
+  answerRow.catch(() => {}); // awaited (and reported) by persist
   return {
     trace,
     provider,
     history,
     summary: chat.summary,
     signal,
-    messageId: randomUUID(),
+    messageId: input.answerId,
     knowledge: { userId: user.id },
     persist: async (result) => {
+      await answerRow;
       // Nothing was shown for a stop before the first token: store nothing.
-      if (result.status === "partial" && result.text === "") return;
-      await appendMessage(chat.id, {
-        id: result.messageId,
-        role: "assistant",
+      if (result.status === "partial" && result.text === "") return discardAnswer(result.messageId);
+      await finishAnswer(result.messageId, {
         parts: answerParts(result),
         status: result.status,
         error: result.error?.message ?? null,
-        model: result.model,
         promptTokens: result.promptTokens ?? null,
         completionTokens: result.completionTokens ?? null,
         ttftMs: result.ttftMs === undefined ? null : Math.round(result.ttftMs),

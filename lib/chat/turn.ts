@@ -1,6 +1,5 @@
 import type { ChatModelProvider } from "../ai/types";
 import { config } from "../config";
-import type { MessageStatus } from "../db/queries/messages";
 import type { Trace, TraceOutcome } from "../telemetry/trace";
 import { streamEnded, streamStarted } from "../telemetry/metrics";
 import { retrieve, type Retrieval } from "../rag/retrieve";
@@ -36,7 +35,8 @@ export interface TurnRequest {
 export interface TurnResult extends ModelStreamResult {
   messageId: string;
   model: string;
-  status: MessageStatus;
+  /** How the answer ended (a stored answer can also be "streaming" or "interrupted"; a finished turn never is). */
+  status: "complete" | "partial" | "error";
   maxOutputTokens: number;
   /** Set when the knowledge base was consulted: its passages, which were cited, how it searched. */
   knowledge?: KnowledgeReport;

@@ -2,7 +2,7 @@ import type { MessagePart, StoredMessage } from "../db/queries/messages";
 
 export interface UiMessageMetadata {
   seq?: number;
-  status?: "complete" | "partial" | "error";
+  status?: "complete" | "partial" | "error" | "streaming" | "interrupted";
   model?: string | null;
   error?: string | null;
   ttftMs?: number | null;

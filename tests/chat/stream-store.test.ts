@@ -184,7 +184,7 @@ describe("stream store: in-process", () => {
       store.open("running");
       store.append("ended", { seq: 1, data: "{}" });
       store.end("ended", 600000);
-      await new MemoryTurnRegistry().claim("chat", { streamId: "running", key: "submit:1", owner: "p", startedAt: 1 }, 600000);
+      await new MemoryTurnRegistry().claim("chat", { streamId: "running", key: "submit:1", owner: "p", userId: "u", startedAt: 1 }, 600000);
       console.log("held");`;
     const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
     let output = "";

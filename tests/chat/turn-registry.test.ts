@@ -13,7 +13,7 @@ import { redisTitle, redisUp, testRedisUrl, twoProcesses } from "../helpers/redi
 
 const LONG = 60_000;
 const chatId = () => `chat-${randomUUID()}`;
-const turn = (name: string): ActiveTurn => ({ streamId: `answer-${name}-${randomUUID()}`, key: `submit:${name}`, owner: `process-${name}`, startedAt: Date.now() });
+const turn = (name: string): ActiveTurn => ({ streamId: `answer-${name}-${randomUUID()}`, key: `submit:${name}`, owner: `process-${name}`, userId: `user-${name}`, startedAt: Date.now() });
 
 /** Two registries that must agree: in-process, the same object twice; with Redis, two processes. */
 interface Harness {

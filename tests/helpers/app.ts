@@ -1,6 +1,8 @@
 import * as accountPassword from "../../app/api/account/password/route";
 import * as authRoutes from "../../app/api/auth/[...nextauth]/route";
 import * as chat from "../../app/api/chat/route";
+import * as chatStop from "../../app/api/chat/[id]/stop/route";
+import * as chatStream from "../../app/api/chat/[id]/stream/route";
 import * as chatMessages from "../../app/api/chats/[id]/messages/route";
 import * as chatById from "../../app/api/chats/[id]/route";
 import * as chats from "../../app/api/chats/route";
@@ -40,6 +42,8 @@ import { serveRoutes } from "./route-server";
 
 export const ROUTES = {
   "/api/chat": chat,
+  "/api/chat/:id/stream": chatStream,
+  "/api/chat/:id/stop": chatStop,
   "/api/chats": chats,
   "/api/chats/:id": chatById,
   "/api/chats/:id/messages": chatMessages,

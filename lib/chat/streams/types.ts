@@ -58,6 +58,8 @@ export interface ActiveTurn {
   key: string;
   /** The Parley process that runs it. */
   owner: string;
+  /** Whose chat it is: only they may attach to it or stop it. */
+  userId: string;
   startedAt: number;
 }
 

@@ -1,0 +1,68 @@
+import { config } from "../config";
+import { sseEvent, streamResponse } from "../http/sse";
+import { streamStore, turnRegistry } from "./streams";
+
+const encoder = new TextEncoder();
+const HEARTBEAT = encoder.encode(": heartbeat\n\n");
+
+/**
+ * An answer's stream as server-sent events, read from the stream store:
+ * every event after `afterSeq` (its `id:` is its sequence number, so a client
+ * can resume with Last-Event-ID), then each new one until the answer ends.
+ * A comment every STREAM_HEARTBEAT_MS keeps proxies from closing an idle
+ * stream and tells the client the connection is alive. Reading stops when the
+ * client goes away; the generation does not. Null when there is no such
+ * stream (never started, or ended and expired).
+ */
+export async function answerStreamResponse(
+  streamId: string,
+  afterSeq: number,
+  requestSignal: AbortSignal,
+  { headers = {}, chatId }: { headers?: Record<string, string>; chatId: string },
+): Promise<Response | null> {
+  const reading = new AbortController();
+  const stopReading = () => reading.abort("client disconnected");
+  requestSignal.addEventListener("abort", stopReading, { once: true });
+  const events = streamStore().read(streamId, afterSeq, reading.signal)[Symbol.asyncIterator]();
+  const first = await events.next();
+  if (first.done) {
+    requestSignal.removeEventListener("abort", stopReading);
+    return null;
+  }
+  return streamResponse(
+    async (write, signal) => {
+      signal.addEventListener("abort", stopReading, { once: true });
+      let quiet = false;
+      const heartbeat = setInterval(() => {
+        write(HEARTBEAT);
+        // Silent since the last heartbeat and no longer anyone's running turn: its server died
+        // (its lease lapsed). Stop following; the client reloads the answer, now "interrupted".
+        if (quiet) {
+          void turnRegistry()
+            .active(chatId)
+            .then((active) => active?.streamId !== streamId && stopReading())
+            .catch(() => {});
+        }
+        quiet = true;
+      }, config.chat.heartbeatMs);
+      try {
+        write(sseEvent(first.value.seq, first.value.data));
+        for (let next = await events.next(); !next.done; next = await events.next()) {
+          quiet = false;
+          write(sseEvent(next.value.seq, next.value.data));
+        }
+      } finally {
+        clearInterval(heartbeat);
+        requestSignal.removeEventListener("abort", stopReading);
+      }
+    },
+    { headers: { ...headers, "x-vercel-ai-ui-message-stream": "v1" } },
+  );
+}
+
+/** The sequence number a resuming client last saw (Last-Event-ID), 0 for the whole stream. */
+export function lastEventId(request: Request): number {
+  const raw = request.headers.get("last-event-id");
+  const seq = raw === null ? 0 : Number(raw);
+  return Number.isSafeInteger(seq) && seq > 0 ? seq : 0;
+}
