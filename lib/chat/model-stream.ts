@@ -1,6 +1,7 @@
 import type { LanguageModelV4, LanguageModelV4FunctionTool, LanguageModelV4Prompt } from "@ai-sdk/provider";
 import { APICallError } from "ai";
 import { ModelUnavailableError } from "../ai/types";
+import { upstreamEnded, upstreamStarted } from "../telemetry/metrics";
 
 export type StreamOutcome = "complete" | "aborted" | "timeout" | "error";
 
@@ -80,6 +81,7 @@ export async function streamModel(request: ModelStreamRequest): Promise<ModelStr
   const toolCalls: ModelStreamResult["toolCalls"] = [];
 
   arm("first_token", request.firstTokenTimeoutMs);
+  upstreamStarted();
   try {
     const model = await request.model();
     // The provider's own stream (AI SDK LanguageModelV4): one answer, no tools,
@@ -117,6 +119,7 @@ export async function streamModel(request: ModelStreamRequest): Promise<ModelStr
   } finally {
     clearTimeout(timer);
     request.signal.removeEventListener("abort", onCallerAbort);
+    upstreamEnded();
   }
 
   const timing = {

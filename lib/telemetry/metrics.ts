@@ -25,6 +25,8 @@ interface Metrics {
   stage: Histogram<"kind" | "stage">;
   ttft: Histogram<"kind">;
   streams: Gauge;
+  answerStreams: Counter<"event">;
+  upstreamOpen: Gauge;
 }
 
 const globalForMetrics = globalThis as unknown as { parleyMetrics?: Metrics };
@@ -89,7 +91,33 @@ function createMetrics(): Metrics {
       help: "Answers being generated and streamed right now.",
       registers,
     }),
+    answerStreams: new Counter({
+      name: "parley_answer_stream_events_total",
+      help: "What happened to answers' streams: resume (a client replayed one from the start: a reload, a second tab), reconnect (a client came back after the last event it saw), stop (Stop pressed), interrupted (its server died mid-answer).",
+      labelNames: ["event"],
+      registers,
+    }),
+    upstreamOpen: new Gauge({
+      name: "parley_upstream_requests_open",
+      help: "Model requests started and not yet ended. Should fall back to 0 when nothing is generating: a stuck value is an orphaned request burning GPU time.",
+      registers,
+    }),
   };
+}
+
+export type AnswerStreamEvent = "resume" | "reconnect" | "stop" | "interrupted";
+
+export function countAnswerStream(event: AnswerStreamEvent, n = 1): void {
+  if (n > 0) metrics().answerStreams.inc({ event }, n);
+}
+
+/** A model request left Parley; pair every call with `upstreamEnded()`. */
+export function upstreamStarted(): void {
+  metrics().upstreamOpen.inc();
+}
+
+export function upstreamEnded(): void {
+  metrics().upstreamOpen.dec();
 }
 
 /** The trace observer: quick, and never throws (label values are strings the code chose). */
