@@ -10,6 +10,8 @@ import { CHATS_CHANGED, notifyChatsChanged } from "./events";
 import { MessageView } from "./message";
 import { useShellTitle } from "./shell";
 import { useClientTiming } from "./use-client-timing";
+import { watchHeartbeats } from "./heartbeat";
+import { useReconnect } from "./use-reconnect";
 
 type ChatMessage = UiMessage & { metadata?: UiMessageMetadata };
 
@@ -42,15 +44,20 @@ export function Chat({
         fetch: async (input, init) => {
           const response = await timedFetch.current(input, init);
           if (isNew.current && response.ok) notifyChatsChanged();
-          return response;
+          // A stream that goes silent past its heartbeats is a dead connection: fail it so it resumes.
+          return watchHeartbeats(response);
         },
       }),
     [],
   );
-  const { messages, setMessages, sendMessage, regenerate, stop, status, error, clearError } = useChat<ChatMessage>({
+  // A reload (or another tab) while the last answer is still being written picks it up where it is.
+  const lastInitial = initialMessages.at(-1);
+  const resume = lastInitial?.role === "assistant" && lastInitial.metadata?.status === "streaming";
+  const { messages, setMessages, sendMessage, regenerate, resumeStream, stop, status, error, clearError } = useChat<ChatMessage>({
     id,
     messages: initialMessages,
     transport,
+    resume,
     throttle: 30,
     onFinish: () => {
       if (isNew.current) {
@@ -63,10 +70,17 @@ export function Chat({
   });
 
   timedFetch.current = useClientTiming(messages);
+  const reconnecting = useReconnect({
+    status,
+    error,
+    streamStarted: messages.at(-1)?.role === "assistant",
+    resumeStream,
+    onResumed: () => void syncLastAnswer(),
+  });
   const busy = status === "submitted" || status === "streaming";
   const last = messages.at(-1);
   const storedError = last?.role === "assistant" && last.metadata?.status === "error" ? last.metadata.error : null;
-  const errorText = error ? describeChatError(error) : storedError;
+  const errorText = reconnecting ? null : error ? describeChatError(error) : storedError;
 
   // Follow renames and the generated title (the sidebar announces both).
   useEffect(() => {
@@ -111,6 +125,21 @@ export function Chat({
     const [stored] = ((await response.json()) as { messages: ChatMessage[] }).messages;
     if (!stored || stored.role !== "assistant") return;
     setMessages((current) => current.map((message) => (message.id === stored.id ? stored : message)));
+  }
+
+  /**
+   * Stop is the server's: it stops the answer wherever it is generated (this
+   * tab, another tab, another instance) and stores the text so far; this
+   * stream then ends with it. Only if the server cannot be asked does the
+   * page just stop reading.
+   */
+  async function stopAnswer() {
+    const response = await fetch(`/api/chat/${id}/stop`, { method: "POST" }).catch(() => null);
+    if (!response?.ok) {
+      void stop();
+      return;
+    }
+    if (status !== "streaming" && status !== "submitted") await syncLastAnswer();
   }
 
   function retry() {
@@ -159,9 +188,14 @@ export function Chat({
               onEdit={(text) => void sendMessage({ text, messageId: message.id })}
             />
           ))}
-          {status === "submitted" && (
+          {status === "submitted" && !reconnecting && (
             <p className="text-sm text-zinc-500" aria-live="off">
               Thinking…
+            </p>
+          )}
+          {reconnecting && (
+            <p role="status" className="self-start rounded-md bg-amber-50 px-3 py-1 text-sm text-amber-800">
+              Reconnecting…
             </p>
           )}
           {errorText && !busy && (
@@ -177,20 +211,7 @@ export function Chat({
       <Composer
         busy={busy}
         onSend={(text) => void sendMessage({ text })}
-        onStop={() => {
-          void stop();
-          // The server stores what was shown as a partial answer; say so here too.
-          setMessages((current) =>
-            current.map((message, index) =>
-              index === current.length - 1 && message.role === "assistant"
-                ? { ...message, metadata: { ...message.metadata, status: "partial" } }
-                : message,
-            ),
-          );
-          // The server may have received a token or two more before it noticed the
-          // stop: show the stored answer, so the screen and a reload agree.
-          setTimeout(() => void syncLastAnswer(), 1_000);
-        }}
+        onStop={() => void stopAnswer()}
       />
     </>
   );

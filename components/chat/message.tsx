@@ -85,7 +85,7 @@ export function MessageView({
   const { settled, pending } = streaming ? splitAtPhraseBoundary(text) : { settled: text, pending: "" };
   const status = message.metadata?.status;
   // An answer that failed before its first word: the error box below says it all.
-  if (!streaming && text === "" && status !== "partial") return null;
+  if (!streaming && text === "" && status !== "partial" && status !== "interrupted" && status !== "streaming") return null;
   const knowledge = knowledgeReportOf(message);
   return (
     <CitationsProvider report={knowledge}>
@@ -102,7 +102,11 @@ export function MessageView({
         {knowledge && <AnswerSources report={knowledge} />}
         <div className="flex items-center gap-3 text-xs text-zinc-500">
           {status === "partial" && !streaming && <span>Stopped</span>}
-          {canRegenerate && status !== "error" && (
+          {status === "interrupted" && !streaming && (
+            <span className="rounded bg-amber-50 px-1.5 py-0.5 text-amber-800">Interrupted: the server stopped while writing this answer</span>
+          )}
+          {status === "streaming" && !streaming && <span>Still being written…</span>}
+          {canRegenerate && status !== "error" && status !== "streaming" && (
             <button type="button" onClick={onRegenerate} className="rounded px-2 py-1 hover:bg-zinc-100 hover:text-zinc-800">
               Regenerate
             </button>
