@@ -183,8 +183,10 @@ export class RedisStreamStore implements StreamStore {
           const page = await unlessAborted(this.range(key, last + 1), signal);
           if (page === ABORTED) return;
           if (page.length === 0) {
-            const exists = await unlessAborted(this.redis.command((redis) => redis.exists(key)), signal);
-            if (exists === ABORTED || exists === 0) return;
+            // Nothing after `last`: gone (expired), or ended. The end entry's id is not a seq, so a
+            // reader from beyond every seq (stopChat waits from MAX_SAFE_INTEGER) finds it only here.
+            const tail = await unlessAborted(this.lastEntry(key), signal);
+            if (tail === ABORTED || tail === undefined || tail === "end") return;
           }
           for (const entry of page) {
             if (entry === "end") return;
@@ -229,6 +231,12 @@ export class RedisStreamStore implements StreamStore {
         resolve(true);
       });
     });
+  }
+
+  /** The stream's last entry, undefined when the stream does not exist. */
+  private async lastEntry(key: string): Promise<Entry | undefined> {
+    const entries = (await this.redis.command((redis) => redis.xrevrange(key, "+", "-", "COUNT", 1))) as [string, string[]][];
+    return entries[0] && parseEntry(entries[0]);
   }
 
   private async range(key: string, fromSeq: number): Promise<Entry[]> {
