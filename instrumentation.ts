@@ -4,6 +4,8 @@
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // First, so a stop signal at any moment from here on drains answers and flushes traces (lib/shutdown.ts).
+  (await import("./lib/shutdown")).installShutdownHandlers();
   const [{ database }, { chatModel }] = await Promise.all([import("./lib/db/client"), import("./lib/ai/chat-model")]);
   try {
     const db = await database();

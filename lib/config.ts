@@ -113,6 +113,13 @@ export const config = {
     get leaseMs() {
       return Math.max(1_000, int("ANSWER_LEASE_MS", 10_000));
     },
+    /**
+     * On SIGTERM/SIGINT, how long running answers may go on before they are
+     * stored as interrupted and the process exits (lib/shutdown.ts).
+     */
+    get drainTimeoutMs() {
+      return int("SHUTDOWN_DRAIN_SECONDS", 20) * 1000;
+    },
     /** An SSE comment this often on every open answer stream, so proxies keep idle ones open. */
     get heartbeatMs() {
       return Math.max(1_000, int("STREAM_HEARTBEAT_MS", 15_000));

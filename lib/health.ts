@@ -3,6 +3,7 @@ import type { ModelStatus } from "./ai/types";
 import { database } from "./db/client";
 import { ingestWorkerStatus } from "./rag/ingest/queue";
 import { knowledgeStatus, type KnowledgeStatus } from "./rag/status";
+import { DRAINING_REASON, isDraining } from "./shutdown";
 import { asrStatus, ttsStatus, type SpeechStatus } from "./speech";
 
 export interface Health {
@@ -24,7 +25,8 @@ export interface Health {
 
 /** Can Parley answer right now? Database reachable and a model ready; plus how the knowledge base searches. */
 export async function checkHealth(): Promise<Health> {
-  const reasons: string[] = [];
+  // Shutting down: answers still finish here, but new turns belong on another instance.
+  const reasons: string[] = isDraining() ? [DRAINING_REASON] : [];
   let db: Health["database"];
   try {
     const { sql, kind } = await database();
@@ -63,6 +65,7 @@ export function publicHealth(health: Health): PublicHealth {
 }
 
 function genericReason(reason: string): string {
+  if (reason === DRAINING_REASON) return reason;
   const part = reason.split(":")[0]!.trim();
   if (part === "Model" && /download|load/i.test(reason)) return "Model: not ready yet (preparing)";
   return `${part}: not available`;

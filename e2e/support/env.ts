@@ -69,6 +69,10 @@ export function appEnv(): Record<string, string> {
     REDIS_URL: "",
     RAG_MODE: "",
     PORT: String(APP_PORT),
+    // Parley handles SIGTERM itself (lib/shutdown.ts), as `npm start` does; a short drain keeps
+    // Playwright's 5 s graceful stop of the web server enough.
+    NEXT_MANUAL_SIG_HANDLE: "1",
+    SHUTDOWN_DRAIN_SECONDS: "2",
   };
 }
 

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { config } from "../config";
-import { checkpointAnswer, renewAnswerLease } from "../db/queries/answers";
+import { checkpointAnswer, interruptAnswer, renewAnswerLease } from "../db/queries/answers";
+import type { MessagePart } from "../db/queries/messages";
 import { countAnswerStream } from "../telemetry/metrics";
 import { streamStore, turnRegistry } from "./streams";
 import type { ActiveTurn } from "./streams/types";
-import { runTurn, type TurnRequest } from "./turn";
+import { runTurn, SHUTDOWN_ABORT, type TurnRequest } from "./turn";
 import { uiChunkEncoder, type UiChunk } from "./ui-stream";
 import { answerParts } from "./conversation";
 
@@ -21,14 +22,19 @@ export const INSTANCE_ID = randomUUID();
 
 interface Running {
   chatId: string;
+  messageId: string;
   abort: AbortController;
   done: Promise<void>;
+  /** The answer as it stands (what a shutdown stores if the generation cannot end in time). */
+  parts(): MessagePart[];
 }
 
 const globalForGenerations = globalThis as unknown as {
   parleyGenerations?: Map<string, Running>;
   parleyEarlyStops?: Set<string>;
   parleyStopListener?: boolean;
+  /** Set once shutdown interrupts generations: one that starts after that is interrupted at once. */
+  parleyInterrupting?: boolean;
 };
 const running = (globalForGenerations.parleyGenerations ??= new Map<string, Running>());
 /** Stops that arrived while their turn was still being prepared: it stops as soon as it starts. */
@@ -97,6 +103,7 @@ export function runGeneration(
   encoder: ReturnType<typeof uiChunkEncoder>,
 ): Promise<void> {
   if (earlyStops.delete(turn.streamId)) abort.abort("stopped");
+  if (globalForGenerations.parleyInterrupting) abort.abort(SHUTDOWN_ABORT);
   let text = "";
   let saved = "";
   const checkpoint = async () => {
@@ -130,7 +137,7 @@ export function runGeneration(
       await turnRegistry().release(chatId, turn.streamId).catch(() => {});
       running.delete(turn.streamId);
     });
-  running.set(turn.streamId, { chatId, abort, done });
+  running.set(turn.streamId, { chatId, messageId: request.messageId, abort, done, parts: () => answerParts({ text }) });
   return done;
 }
 
@@ -160,6 +167,27 @@ export async function stopChat(chatId: string, userId: string): Promise<{ stoppe
 /** Generations running in this process (shutdown drains them). */
 export function runningGenerations(): ReadonlyMap<string, Running> {
   return running;
+}
+
+/**
+ * Shutdown, once the drain is over: stops every generation still running
+ * here so that each stores its text as "interrupted" (the user did not stop
+ * it), and waits up to `waitMs` for them to end. One that has not ended by
+ * then (a database too slow to take its final write) is marked interrupted
+ * with the text it had. Returns how many were interrupted.
+ */
+export async function interruptAll(waitMs = 5_000): Promise<number> {
+  globalForGenerations.parleyInterrupting = true;
+  const remaining = [...running.values()];
+  for (const generation of remaining) generation.abort.abort(SHUTDOWN_ABORT);
+  await Promise.race([Promise.allSettled(remaining.map((generation) => generation.done)), sleep(waitMs)]);
+  await Promise.allSettled(
+    [...running.values()].map((generation) =>
+      interruptAnswer(generation.messageId, generation.parts()).catch((error) => console.warn("[parley] could not mark an answer interrupted", error)),
+    ),
+  );
+  if (remaining.length > 0) countAnswerStream("interrupted", remaining.length);
+  return remaining.length;
 }
 
 function sleep(ms: number) {

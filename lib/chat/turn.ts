@@ -3,6 +3,7 @@ import { config } from "../config";
 import type { Trace, TraceOutcome } from "../telemetry/trace";
 import { streamEnded, streamStarted } from "../telemetry/metrics";
 import { retrieve, type Retrieval } from "../rag/retrieve";
+import { INTERRUPTED_MESSAGE } from "../db/queries/answers";
 import { searchableCollectionIds } from "../db/queries/collections";
 import { answerWithSearchTool, streamAnswer, type Answer, type AnswerCall } from "./answer";
 import { fitHistory, systemPrompt, type HistoryMessage } from "./context";
@@ -35,12 +36,18 @@ export interface TurnRequest {
 export interface TurnResult extends ModelStreamResult {
   messageId: string;
   model: string;
-  /** How the answer ended (a stored answer can also be "streaming" or "interrupted"; a finished turn never is). */
-  status: "complete" | "partial" | "error";
+  /**
+   * How the answer ended: "interrupted" when the server shut down under it (the
+   * user did not stop it). A stored answer can also be "streaming".
+   */
+  status: "complete" | "partial" | "error" | "interrupted";
   maxOutputTokens: number;
   /** Set when the knowledge base was consulted: its passages, which were cited, how it searched. */
   knowledge?: KnowledgeReport;
 }
+
+/** Abort reason of a turn cut short by the server shutting down: it ends "interrupted", not "partial". */
+export const SHUTDOWN_ABORT = "shutdown";
 
 export type TurnEvent = { type: "delta"; text: string } | { type: "finish"; result: TurnResult };
 
@@ -103,11 +110,13 @@ async function answerTurn(request: TurnRequest, emit: (event: TurnEvent) => void
   recordModelStages(trace, modelStart, streamed);
   const searched = answer.retrieval?.searched ? answer.retrieval : undefined;
 
+  const interrupted = streamed.outcome === "aborted" && request.signal.reason === SHUTDOWN_ABORT;
   const result: TurnResult = {
     ...streamed,
     messageId: request.messageId,
     model: request.provider.modelName,
-    status: streamed.outcome === "complete" ? "complete" : streamed.outcome === "aborted" ? "partial" : "error",
+    status: streamed.outcome === "complete" ? "complete" : streamed.outcome === "aborted" ? (interrupted ? "interrupted" : "partial") : "error",
+    ...(interrupted ? { error: { code: "interrupted", message: INTERRUPTED_MESSAGE } } : {}),
     maxOutputTokens,
     ...(searched ? { knowledge: knowledgeReport(searched, answer.cited) } : {}),
   };

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { authenticate, type Authenticated } from "../auth/authenticate";
 import { config } from "../config";
+import { DRAINING_MESSAGE, DRAINING_RETRY_AFTER_S, isDraining } from "../shutdown";
 import { Trace, type TraceKind, type TraceSource } from "../telemetry/trace";
 import { decodeUtf8, mediaType, readBody } from "./body";
 import { badRequest, errorResponse, forbidden, HttpError } from "./errors";
@@ -11,7 +12,8 @@ import { checkText, type RepairPatterns } from "./text-safety";
 /**
  * The one request pipeline every route handler goes through, in this order:
  *
- *   1. origin check  state-changing browser requests must come from Parley's own pages (origin.ts)
+ *   1. origin check  state-changing browser requests must come from Parley's own pages (origin.ts);
+ *                    then a route that starts an answer answers 503 while the server shuts down
  *   2. authentication  session cookie or bearer API key; admin-only routes answer 403 to others
  *   3. limits        (rate limits plug in here, between knowing the caller and reading the body)
  *   4. parsing       route params, query and body, strictly: real JSON or multipart only, the
@@ -44,6 +46,8 @@ export interface RouteSpec {
   body?: BodySpec;
   /** Keep a trace of this request (chat turns, speech): the pipeline's stages are its first. */
   trace?: { kind: TraceKind; source?: TraceSource };
+  /** Starts a chat answer: refused (503, Retry-After) once the server is shutting down (lib/shutdown.ts). */
+  startsAnswer?: true;
 }
 
 type Infer<S> = S extends Schema ? z.infer<S> : undefined;
@@ -81,6 +85,9 @@ export function route<const S extends RouteSpec>(
     };
     try {
       assertSameOrigin(request, config.auth.url);
+      if (spec.startsAnswer && isDraining()) {
+        return new HttpError("unavailable", DRAINING_MESSAGE).toResponse({ "retry-after": String(DRAINING_RETRY_AFTER_S), connection: "close" });
+      }
       const trace = spec.trace ? new Trace(spec.trace.kind, spec.trace.source ?? "ui") : undefined;
       const user = await (trace ? trace.time("auth", () => caller(request, spec.access)) : timed("auth", () => caller(request, spec.access)));
       if (trace && user) {

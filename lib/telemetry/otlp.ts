@@ -85,6 +85,17 @@ export function startOtlpExport(): OtlpExport | undefined {
   return running;
 }
 
+/**
+ * Shutdown: sends the spans still queued and stops the export (a no-op when it
+ * is off). Without it the batch processor's last few seconds of spans are lost
+ * at exit: `beforeExit` never fires when the process ends with process.exit().
+ */
+export async function stopOtlpExport(): Promise<void> {
+  await globalForOtlp.parleyOtlp?.shutdown().catch((error: unknown) => {
+    console.warn(`[parley] OpenTelemetry: spans could not be sent at shutdown: ${error instanceof Error ? error.message : String(error)}`);
+  });
+}
+
 type Tracer = ReturnType<TracerProvider["getTracer"]>;
 
 function exportTrace(tracer: Tracer, saved: SavedTrace): void {

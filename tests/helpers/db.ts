@@ -75,6 +75,22 @@ export async function copyPgliteTemplate(prefix = "db"): Promise<string> {
   return dir;
 }
 
+/**
+ * A new database for a child Parley process (`env`), and how to open it in
+ * the test afterwards (`open`; PGlite allows one process at a time). `cleanups`
+ * gets what removes it.
+ */
+export async function childDatabase(backend: Backend, cleanups: Array<() => Promise<unknown>>, prefix = "child") {
+  if (backend === "pglite") {
+    const dir = await copyPgliteTemplate(prefix);
+    cleanups.push(() => fs.rm(dir, { recursive: true, force: true }));
+    return { env: { DATA_DIR: dir, DATABASE_URL: "" }, open: { url: "", dataDir: dir } };
+  }
+  const { url, drop } = await createPostgresDatabase();
+  cleanups.push(drop);
+  return { env: { DATABASE_URL: url }, open: { url } };
+}
+
 /** Makes `db` the app's database until closed; `cleanup` then removes it. */
 function install(db: Database, cleanup: () => Promise<void>): TestDatabase {
   useDatabase(db);

@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import fs from "node:fs/promises";
 import { afterEach, expect, it } from "vitest";
 import { openDatabase, useDatabase, type Database } from "../../lib/db/client";
 import { documentView } from "../../lib/db/queries/documents";
 import { stopJobs } from "../../lib/jobs/boss";
 import { startIngestWorker, stopIngestWorker } from "../../lib/rag/ingest/queue";
 import { waitFor } from "../helpers/app";
-import { copyPgliteTemplate, createPostgresDatabase, describeEachBackend } from "../helpers/db";
+import { childDatabase, describeEachBackend } from "../helpers/db";
 import { startFakeLlm, type FakeLlm } from "../fake-llm/server";
 
 describeEachBackend("ingestion survives a crash", (backend) => {
@@ -26,7 +25,7 @@ describeEachBackend("ingestion survives a crash", (backend) => {
   });
 
   it("a document whose worker was killed mid-ingestion is finished by the next start", async () => {
-    const location = await freshLocation(backend, cleanups);
+    const location = await childDatabase(backend, cleanups, "restart");
     const env: NodeJS.ProcessEnv = { ...process.env, ...location.env, EMBEDDINGS_DOWNLOAD: "0", KB_JOB_HEARTBEAT_SECONDS: "10" };
     delete env.EMBEDDINGS_BASE_URL;
     // One process (node --import tsx), so SIGKILL hits the worker itself, as a crash would.
@@ -58,15 +57,3 @@ describeEachBackend("ingestion survives a crash", (backend) => {
     delete process.env.KB_JOB_HEARTBEAT_SECONDS;
   }, 120_000);
 });
-
-/** A new database for the child to use, and how to open it again afterwards. */
-async function freshLocation(backend: "pglite" | "postgres", cleanups: Array<() => Promise<unknown>>) {
-  if (backend === "pglite") {
-    const dir = await copyPgliteTemplate("restart");
-    cleanups.push(() => fs.rm(dir, { recursive: true, force: true }));
-    return { env: { DATA_DIR: dir, DATABASE_URL: "" }, open: { url: "", dataDir: dir } };
-  }
-  const { url, drop } = await createPostgresDatabase();
-  cleanups.push(drop);
-  return { env: { DATABASE_URL: url }, open: { url } };
-}

@@ -1,37 +1,11 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { gunzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { traceObservers } from "../../lib/telemetry/observers";
 import { startOtlpExport, type OtlpExport } from "../../lib/telemetry/otlp";
 import type { SavedTrace } from "../../lib/telemetry/trace";
+import { otlpCollector, type OtlpSpan } from "../helpers/otlp-collector";
 
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  startTimeUnixNano: string | number;
-  endTimeUnixNano: string | number;
-  attributes: Array<{ key: string; value: Record<string, unknown> }>;
-  status?: { code?: number; message?: string };
-}
-
-interface Received {
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: {
-    resourceSpans: Array<{
-      resource: { attributes: Array<{ key: string; value: Record<string, unknown> }> };
-      scopeSpans: Array<{ spans: OtlpSpan[] }>;
-    }>;
-  };
-}
-
-/** A stand-in collector: OTLP/HTTP with JSON bodies (what this exporter sends), gzip or not. */
-let collector: http.Server;
-let received: Received[] = [];
+const collector = otlpCollector();
+const received = collector.received;
 const ENV = [
   "OTEL_EXPORTER_OTLP_ENDPOINT",
   "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
@@ -41,33 +15,21 @@ const ENV = [
 ];
 const savedEnv = Object.fromEntries(ENV.map((name) => [name, process.env[name]]));
 
-beforeAll(async () => {
-  collector = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      let raw = Buffer.concat(chunks);
-      if (req.headers["content-encoding"] === "gzip") raw = gunzipSync(raw);
-      received.push({ path: req.url ?? "", headers: req.headers, body: JSON.parse(raw.toString("utf8")) });
-      res.writeHead(200, { "content-type": "application/json" }).end("{}");
-    });
-  });
-  await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", resolve));
-});
+beforeAll(() => collector.listen());
 
 let running: OtlpExport | undefined;
 afterEach(async () => {
   await running?.shutdown();
   running = undefined;
-  received = [];
+  received.length = 0;
   for (const name of ENV) {
     if (savedEnv[name] === undefined) delete process.env[name];
     else process.env[name] = savedEnv[name];
   }
 });
-afterAll(() => new Promise<void>((resolve) => collector.close(() => resolve())));
+afterAll(() => collector.close());
 
-const collectorUrl = () => `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+const collectorUrl = () => collector.url();
 
 /** What Trace.save hands every observer. */
 function save(trace: SavedTrace) {
@@ -129,7 +91,7 @@ it("sends one span per request with a child span per stage, at the times the tra
   expect(received[0]!.headers["x-collector-token"]).toBe("s3cret");
   const resource = received[0]!.body.resourceSpans[0]!.resource;
   expect(attribute(resource, "service.name")).toBe("parley-test");
-  const spans = received.flatMap((r) => r.body.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((s) => s.spans)));
+  const spans = collector.spans();
 
   const request = spans.find((s) => s.name === "parley.chat")!;
   expect(request).toBeDefined();

@@ -6,6 +6,6 @@ import { route } from "@/lib/http/route";
 const repair = ["message", "message.parts.*.text"];
 
 export const POST = route(
-  { access: "user", body: { json: chatRequestSchema, repair }, trace: { kind: "chat" } },
+  { access: "user", body: { json: chatRequestSchema, repair }, trace: { kind: "chat" }, startsAnswer: true },
   ({ request, user, body, trace }) => chatResponse(request, user, body, trace),
 );

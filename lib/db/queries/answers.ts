@@ -70,6 +70,24 @@ export async function discardAnswer(id: string): Promise<void> {
   await db.query(`DELETE FROM "Message" WHERE id = $1 AND role = 'assistant'`, [id]);
 }
 
+/** What an interrupted answer says about itself (shown under its text). */
+export const INTERRUPTED_MESSAGE = "The server stopped while this answer was being written.";
+
+/**
+ * Stores a still-streaming answer as 'interrupted' with its text so far (a
+ * shutdown ran out of time for it); a no-op once it has ended another way.
+ */
+export async function interruptAnswer(id: string, parts: MessagePart[]): Promise<boolean> {
+  const db = await sql();
+  const rows = await db.query<{ id: string }>(
+    `UPDATE "Message" SET parts = $2::jsonb, status = 'interrupted', error = $3, "leaseOwner" = NULL, "leaseExpiresAt" = NULL
+     WHERE id = $1 AND status = 'streaming'
+     RETURNING id`,
+    [id, JSON.stringify(parts), INTERRUPTED_MESSAGE],
+  );
+  return rows.length > 0;
+}
+
 /**
  * Marks answers whose owner is gone as 'interrupted', keeping their
  * checkpointed text: those whose lease lapsed or, with `owner`, every
@@ -80,11 +98,11 @@ export async function interruptOrphanedAnswers({ exceptOwner }: { exceptOwner?: 
   const db = await sql();
   const rows = await db.query<{ id: string }>(
     `UPDATE "Message" SET status = 'interrupted', "leaseOwner" = NULL, "leaseExpiresAt" = NULL,
-       error = 'The server stopped while this answer was being written.'
+       error = $2
      WHERE "leaseExpiresAt" IS NOT NULL AND status = 'streaming'
        AND ("leaseExpiresAt" < (now() AT TIME ZONE 'UTC') OR ($1::text IS NOT NULL AND "leaseOwner" <> $1::text))
      RETURNING id`,
-    [exceptOwner ?? null],
+    [exceptOwner ?? null, INTERRUPTED_MESSAGE],
   );
   return rows.length;
 }

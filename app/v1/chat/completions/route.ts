@@ -6,6 +6,6 @@ import { route } from "@/lib/http/route";
 const repair = ["messages.*.content", "messages.*.content.*.text"];
 
 export const POST = route(
-  { access: "user", body: { json: completionRequestSchema, repair }, trace: { kind: "chat", source: "v1" } },
+  { access: "user", body: { json: completionRequestSchema, repair }, trace: { kind: "chat", source: "v1" }, startsAnswer: true },
   ({ request, user, body, trace }) => completionResponse(request, user, body, trace),
 );
