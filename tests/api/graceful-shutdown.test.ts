@@ -3,9 +3,10 @@ import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../lib/db/client";
 import { startFakeLlm, type FakeLlm } from "../fake-llm/server";
-import { parseSse, streamedText, uiChunks, waitFor, type SseEvent } from "../helpers/app";
+import { streamedText, uiChunks, waitFor } from "../helpers/app";
 import { childDatabase, describeEachBackend } from "../helpers/db";
 import { otlpCollector } from "../helpers/otlp-collector";
+import { followSse } from "../helpers/sse-follow";
 
 /**
  * SIGTERM on a Parley process (a deploy, `docker stop`): it stops taking new
@@ -99,7 +100,7 @@ describeEachBackend("graceful shutdown", (backend) => {
     const chatId = randomUUID();
     const response = await send(app, chatId, "drainmarker please");
     const requestId = response.headers.get("x-request-id")!;
-    const answer = follow(response);
+    const answer = followSse(response);
     await waitFor(async () => streamedText(answer.events).includes("d3 "), 30_000);
 
     child!.kill("SIGTERM");
@@ -123,7 +124,7 @@ describeEachBackend("graceful shutdown", (backend) => {
     expect(v1.headers.get("retry-after")).not.toBeNull();
 
     // The running answer is not cut: the client gets all of it, then the process ends by itself.
-    await answer.ended;
+    expect(await answer.ended).toBe(true);
     expect(streamedText(answer.events)).toBe(reply);
     expect(uiChunks(answer.events).at(-1)).toMatchObject({ type: "finish", messageMetadata: { status: "complete" } });
     expect(await app.exited).toEqual({ code: 0, signal: null });
@@ -145,7 +146,7 @@ describeEachBackend("graceful shutdown", (backend) => {
     const chatId = randomUUID();
     const response = await send(app, chatId, "longmarker please");
     const requestId = response.headers.get("x-request-id")!;
-    const answer = follow(response);
+    const answer = followSse(response);
     // What the database held before the signal (read through the app: the checkpoint, not the stream).
     const checkpointed = await waitFor(async () => {
       const res = await fetch(`${app.url}/api/chats/${chatId}/messages`, { headers: { authorization: `Bearer ${app.key}` } });
@@ -156,7 +157,7 @@ describeEachBackend("graceful shutdown", (backend) => {
 
     child!.kill("SIGTERM");
     expect(await app.exited).toEqual({ code: 0, signal: null });
-    await answer.ended;
+    expect(await answer.ended).toBe(true);
     const chunks = uiChunks(answer.events);
     expect(chunks.at(-1)).toMatchObject({ type: "finish", messageMetadata: { status: "interrupted" } });
     expect(chunks.find((c) => c.type === "error")?.errorText).toMatch(/server stopped/i);
@@ -173,25 +174,6 @@ describeEachBackend("graceful shutdown", (backend) => {
     expect(traces.map((t) => [t.messageId, t.outcome])).toEqual([[stored.id, "aborted"]]);
   }, 180_000);
 });
-
-/** Collects an SSE response's events as they come; `ended` resolves when the server ends it. */
-function follow(response: Response): { events: SseEvent[]; ended: Promise<void> } {
-  const events: SseEvent[] = [];
-  const ended = (async () => {
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = "";
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      const cut = buffer.lastIndexOf("\n\n") + 2;
-      events.push(...parseSse(buffer.slice(0, cut)).filter((e) => e.data !== ""));
-      buffer = buffer.slice(cut);
-    }
-  })();
-  return { events, ended };
-}
 
 function textOf(parts: unknown): string {
   return (parts as Array<{ type: string; text?: string }>).find((p) => p.type === "text")?.text ?? "";
