@@ -1,5 +1,6 @@
 import { config } from "../config";
-import { sseEvent, streamResponse } from "../http/sse";
+import type { StoredMessage } from "../db/queries/messages";
+import { SSE_HEADERS, sseEvent, streamResponse } from "../http/sse";
 import { streamStore, turnRegistry } from "./streams";
 
 const encoder = new TextEncoder();
@@ -65,4 +66,33 @@ export function lastEventId(request: Request): number {
   const raw = request.headers.get("last-event-id");
   const seq = raw === null ? 0 : Number(raw);
   return Number.isSafeInteger(seq) && seq > 0 ? seq : 0;
+}
+
+/**
+ * A stored answer as the stream it was (start, its text, its sources, finish),
+ * for a client whose stream has long expired from the store: a retried send
+ * that already went through, or a resume after the retention.
+ */
+export function storedAnswerResponse(message: StoredMessage, headers: Record<string, string> = {}): Response {
+  const parts = (message.parts as Array<{ type: string; text?: string; data?: unknown }>) ?? [];
+  const text = parts.filter((p) => p.type === "text").map((p) => p.text ?? "").join("");
+  const knowledge = parts.find((p) => p.type === "data-knowledge");
+  const metadata = {
+    status: message.status,
+    model: message.model,
+    error: message.error ?? undefined,
+    ttftMs: message.ttftMs ?? undefined,
+    completionTokens: message.completionTokens ?? undefined,
+  };
+  const textId = `${message.id}-text`;
+  const chunks: unknown[] = [
+    { type: "start", messageId: message.id, messageMetadata: metadata },
+    ...(text ? [{ type: "text-start", id: textId }, { type: "text-delta", id: textId, delta: text }, { type: "text-end", id: textId }] : []),
+    ...(knowledge ? [{ type: "data-knowledge", id: `${message.id}-knowledge`, data: knowledge.data }] : []),
+    ...(message.error ? [{ type: "error", errorText: message.error }] : []),
+    { type: "finish", finishReason: message.status === "complete" ? "stop" : "other", messageMetadata: metadata },
+    "[DONE]",
+  ];
+  const body = chunks.map((chunk, i) => new TextDecoder().decode(sseEvent(i + 1, chunk))).join("");
+  return new Response(body, { headers: { ...SSE_HEADERS, ...headers, "x-vercel-ai-ui-message-stream": "v1" } });
 }

@@ -90,6 +90,12 @@ export async function abandonClaim(chatId: string, turn: ActiveTurn, send: (chun
   await turnRegistry().release(chatId, turn.streamId);
 }
 
+/** Gives up a claim whose turn is not needed after all (the send had been answered before). */
+export async function releaseClaim(chatId: string, turn: ActiveTurn) {
+  streamStore().end(turn.streamId, 0);
+  await turnRegistry().release(chatId, turn.streamId);
+}
+
 /**
  * Runs a prepared turn detached from any request. `send` already carried the
  * stream's start event; `abort` is the turn's own signal (Stop, shutdown).

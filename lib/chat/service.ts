@@ -3,9 +3,10 @@ import { chatModel } from "../ai/chat-model";
 import type { Authenticated } from "../auth/authenticate";
 import { badRequest, conflict, HttpError, notFound } from "../http/errors";
 import type { Trace } from "../telemetry/trace";
-import { answerStreamResponse } from "./answer-stream";
+import { answerToClientMessage } from "../db/queries/messages";
+import { answerStreamResponse, storedAnswerResponse } from "./answer-stream";
 import { assertMessageLength, prepareChatTurn } from "./conversation";
-import { abandonClaim, claimChat, INSTANCE_ID, runGeneration, streamWriter } from "./generation";
+import { abandonClaim, claimChat, INSTANCE_ID, releaseClaim, runGeneration, streamWriter } from "./generation";
 import type { ChatRequest } from "./schemas";
 import { uiChunkEncoder } from "./ui-stream";
 
@@ -55,6 +56,12 @@ export async function chatResponse(request: Request, user: Authenticated, body: 
       abort.signal,
     );
   } catch (error) {
+    // A retry of a send that went through and was answered (its response was lost): that answer again, not a second one.
+    const answered = message && !body.messageId ? await answerToClientMessage(user.id, chatId, message.clientId).catch(() => null) : null;
+    if (answered) {
+      await releaseClaim(chatId, turn);
+      return (await answerStreamResponse(answered.id, 0, request.signal, { headers, chatId })) ?? storedAnswerResponse(answered, headers);
+    }
     const reason = error instanceof HttpError ? error.message : "The answer could not be started.";
     await abandonClaim(chatId, turn, send, reason);
     throw error;

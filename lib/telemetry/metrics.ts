@@ -93,7 +93,7 @@ function createMetrics(): Metrics {
     }),
     answerStreams: new Counter({
       name: "parley_answer_stream_events_total",
-      help: "What happened to answers' streams: resume (a client replayed one from the start: a reload, a second tab), reconnect (a client came back after the last event it saw), stop (Stop pressed), interrupted (its server died mid-answer).",
+      help: "What happened to answers' streams: resume (a client replayed one from the start: a reload, a second tab), reconnect (a client came back after the last event it saw), stop (Stop pressed), interrupted (its server died or shut down mid-answer).",
       labelNames: ["event"],
       registers,
     }),

@@ -8,6 +8,7 @@ import { parseSse, readSse, startTestApp, streamedText, uiChunks, waitFor, type 
 import { BACKENDS } from "../helpers/db";
 import { redisTitle, redisUp, testRedisUrl } from "../helpers/redis";
 import { metrics } from "../../lib/telemetry/metrics";
+import { streamStore } from "../../lib/chat/streams";
 
 async function metric(name: string, labels: Record<string, string> = {}): Promise<number> {
   const found = (await metrics().registry.getSingleMetric(name)?.get())?.values ?? [];
@@ -152,6 +153,25 @@ for (const backend of BACKENDS) {
           expect(app.fake.requests.filter((r) => JSON.stringify(r.body).includes("dupmarker") && r.body.stream)).toHaveLength(1);
           const messages = await stored(chatId);
           expect(messages.map((m) => m.role)).toEqual(["user", "assistant"]);
+        });
+
+        it("a retry of a send that was already answered gets that answer again, not a second model call", async () => {
+          const chatId = randomUUID();
+          const clientId = randomUUID();
+          app.fake.rules.unshift({ match: "retrymarker", reply: words(12, "r") });
+          expect(streamedText(await readSse(await send(user, chatId, "retrymarker once", clientId)))).toBe(words(12, "r"));
+          // The response was lost on the way; the client sends the very same message again.
+          const again = uiChunks(await readSse(await send(user, chatId, "retrymarker once", clientId)));
+          expect(again.filter((c) => c.type === "text-delta").map((c) => c.delta).join("")).toBe(words(12, "r"));
+          expect(again.at(-1)).toMatchObject({ type: "finish", messageMetadata: { status: "complete" } });
+          // Long after, when the store has forgotten the stream: rebuilt from the stored answer.
+          const answerId = (await stored(chatId)).find((m) => m.role === "assistant")!.id;
+          streamStore().end(answerId, 0);
+          await streamStore().flush();
+          const later = await readSse(await send(user, chatId, "retrymarker once", clientId));
+          expect(streamedText(later)).toBe(words(12, "r"));
+          expect(app.fake.requests.filter((r) => JSON.stringify(r.body).includes("retrymarker") && r.body.stream)).toHaveLength(1);
+          expect((await stored(chatId)).map((m) => m.role)).toEqual(["user", "assistant"]);
         });
 
         it("a different message while an answer runs gets 409, and the running answer is untouched", async () => {

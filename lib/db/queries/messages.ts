@@ -167,3 +167,19 @@ export async function lastMessage(chatId: string): Promise<StoredMessage | null>
   const db = await prisma();
   return db.message.findFirst({ where: { chatId }, orderBy: { seq: "desc" }, select: messageSelect });
 }
+
+/**
+ * The answer that follows the user's message `clientId` in one of `userId`'s
+ * chats, if that message was sent before and answered: a client's retry of a
+ * send that already went through gets this answer instead of a second one.
+ */
+export async function answerToClientMessage(userId: string, chatId: string, clientId: string): Promise<StoredMessage | null> {
+  const db = await prisma();
+  const sent = await db.message.findFirst({
+    where: { chatId, clientId, role: "user", chat: { userId } },
+    select: { seq: true },
+  });
+  if (!sent) return null;
+  const next = await db.message.findFirst({ where: { chatId, seq: sent.seq + 1 }, select: messageSelect });
+  return next?.role === "assistant" ? next : null;
+}
