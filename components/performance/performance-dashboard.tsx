@@ -24,6 +24,7 @@ const KINDS = [
   ["transcribe", "Transcription"],
   ["title", "Titles (background)"],
   ["summary", "Summaries (background)"],
+  ["resume", "Answer resumes (reload, tab, reconnect)"],
 ] as const;
 
 interface Filters {

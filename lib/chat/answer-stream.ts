@@ -19,7 +19,19 @@ export async function answerStreamResponse(
   streamId: string,
   afterSeq: number,
   requestSignal: AbortSignal,
-  { headers = {}, chatId }: { headers?: Record<string, string>; chatId: string },
+  {
+    headers = {},
+    chatId,
+    onFirstEvent,
+    onEnd,
+  }: {
+    headers?: Record<string, string>;
+    chatId: string;
+    /** The first event went out (a resume's time to first replayed byte). */
+    onFirstEvent?: () => void;
+    /** Reading ended: the answer ended (true), or the client went away first (false). */
+    onEnd?: (complete: boolean) => void;
+  },
 ): Promise<Response | null> {
   const reading = new AbortController();
   const stopReading = () => reading.abort("client disconnected");
@@ -48,6 +60,7 @@ export async function answerStreamResponse(
       }, config.chat.heartbeatMs);
       try {
         write(sseEvent(first.value.seq, first.value.data));
+        onFirstEvent?.();
         for (let next = await events.next(); !next.done; next = await events.next()) {
           quiet = false;
           write(sseEvent(next.value.seq, next.value.data));
@@ -55,6 +68,7 @@ export async function answerStreamResponse(
       } finally {
         clearInterval(heartbeat);
         requestSignal.removeEventListener("abort", stopReading);
+        onEnd?.(!reading.signal.aborted);
       }
     },
     { headers: { ...headers, "x-vercel-ai-ui-message-stream": "v1" } },

@@ -20,6 +20,7 @@ export const STAGES = [
   { name: "persist", label: "Persistence" },
   { name: "synthesis", label: "Speech synthesis" },
   { name: "first_audio", label: "Time to first audio" },
+  { name: "first_replay", label: "Time to first replayed event" },
   { name: "transcription", label: "Transcription" },
 ] as const;
 
@@ -28,7 +29,7 @@ export const STAGES = [
  * overlapping the stages that led to it. Shown as a number, never as a bar
  * segment or a bottleneck.
  */
-export const MILESTONE_STAGES: readonly string[] = ["first_audio"];
+export const MILESTONE_STAGES: readonly string[] = ["first_audio", "first_replay"];
 
 /** Stages that are knowledge-base retrieval. */
 export const RETRIEVAL_STAGES: readonly string[] = ["query_embedding", "lexical_search", "vector_search", "rerank"];

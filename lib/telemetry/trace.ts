@@ -3,8 +3,12 @@ import { traceWriter } from "./trace-writer";
 import { traceObservers } from "./observers";
 import { bottleneckOf, usedRetrieval } from "./stages";
 
-/** chat: a user's turn; tts / transcribe: speech requests; title, summary: background model calls. */
-export type TraceKind = "chat" | "tts" | "transcribe" | "title" | "summary";
+/**
+ * chat: a user's turn; tts / transcribe: speech requests; title, summary:
+ * background model calls; resume: a client coming back to an answer's stream
+ * (a reload, a second tab, a lost connection).
+ */
+export type TraceKind = "chat" | "tts" | "transcribe" | "title" | "summary" | "resume";
 export type TraceSource = "ui" | "api" | "v1" | "background";
 export type TraceOutcome = "ok" | "aborted" | "timeout" | "error";
 

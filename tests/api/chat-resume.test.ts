@@ -9,6 +9,7 @@ import { BACKENDS } from "../helpers/db";
 import { redisTitle, redisUp, testRedisUrl } from "../helpers/redis";
 import { metrics } from "../../lib/telemetry/metrics";
 import { streamStore } from "../../lib/chat/streams";
+import { flushTraces } from "../../lib/telemetry/trace-writer";
 
 async function metric(name: string, labels: Record<string, string> = {}): Promise<number> {
   const found = (await metrics().registry.getSingleMetric(name)?.get())?.values ?? [];
@@ -211,6 +212,15 @@ for (const backend of BACKENDS) {
           expect(await metric("parley_answer_stream_events_total", { event: "stop" })).toBe(before.stop + 1);
           // Every model request this suite started has ended: none is left burning GPU time.
           await waitFor(async () => (await metric("parley_upstream_requests_open")) === 0, 10_000);
+          // Each resume is a traced request: the dashboard shows how long a coming-back client waited for its first event.
+          await flushTraces();
+          const db = await prisma();
+          const resumes = await db.requestTrace.findMany({ where: { kind: "resume", chatId }, include: { stages: true } });
+          expect(resumes).toHaveLength(1);
+          expect(resumes[0]!.stages.map((stage) => stage.name).sort()).toEqual(["auth", "first_replay"]);
+          expect(resumes[0]!.userId).toBe(user.id);
+          const report = (await (await user.fetch("/api/performance?kind=resume&range=1h")).json()) as { overview: { requests: number } };
+          expect(report.overview.requests).toBeGreaterThanOrEqual(1);
         });
 
         it("marks answers of dead owners interrupted with their checkpointed text, and leaves live ones alone", async () => {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { RANGES } from "@/lib/telemetry/performance-report";
 
-const KINDS = ["chat", "tts", "transcribe", "title", "summary"] as const;
+const KINDS = ["chat", "tts", "transcribe", "title", "summary", "resume"] as const;
 const MAX_SPAN_MS = 366 * 24 * 3_600_000;
 
 export const performanceQuery = z

@@ -9,6 +9,6 @@ export const dynamic = "force-dynamic";
  * start or from Last-Event-ID and followed to its end; 204 when there is none
  * (what AI SDK's useChat({ resume: true }) expects).
  */
-export const GET = route({ access: "user", params: chatParams }, async ({ request, user, params }) =>
-  (await resumeChatStream(request, user.id, params.id)) ?? new Response(null, { status: 204 }),
+export const GET = route({ access: "user", params: chatParams, trace: { kind: "resume" } }, async ({ request, user, params, trace }) =>
+  (await resumeChatStream(request, user.id, params.id, trace)) ?? new Response(null, { status: 204 }),
 );
