@@ -1,6 +1,8 @@
 "use client";
 
 import { useCallback, useEffect, useState } from "react";
+import { Outcome } from "./outcome";
+import { SettingsSection } from "./section";
 
 interface Key {
   id: string;
@@ -50,17 +52,18 @@ export function ApiKeys() {
   }
 
   return (
-    <section aria-labelledby="api-keys" className="space-y-4">
-      <div>
-        <h2 id="api-keys" className="text-lg font-semibold">
-          API keys
-        </h2>
-        <p className="text-sm text-zinc-600">
+    <SettingsSection
+      id="api-keys"
+      title="API keys"
+      last
+      description={
+        <>
           Use a key as <code className="rounded bg-zinc-100 px-1">Authorization: Bearer &lt;key&gt;</code> with{" "}
           <code className="rounded bg-zinc-100 px-1">/api/chat</code> or the OpenAI-compatible{" "}
           <code className="rounded bg-zinc-100 px-1">/v1</code> API.
-        </p>
-      </div>
+        </>
+      }
+    >
       <form onSubmit={create} className="flex gap-2">
         <label className="flex-1">
           <span className="sr-only">Key name</span>
@@ -76,11 +79,7 @@ export function ApiKeys() {
           Create key
         </button>
       </form>
-      {error && (
-        <p role="alert" className="text-sm text-red-700">
-          {error}
-        </p>
-      )}
+      <Outcome error={error} notice={null} />
       {created && (
         <div role="status" className="rounded-md border border-green-300 bg-green-50 p-3 text-sm">
           <p className="font-medium">Copy this key now: it will not be shown again.</p>
@@ -118,6 +117,6 @@ export function ApiKeys() {
           </li>
         ))}
       </ul>
-    </section>
+    </SettingsSection>
   );
 }

@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { Outcome } from "./outcome";
+import { SettingsSection } from "./section";
 
 /** Current + new password; on success every other session is signed out (`onChanged` lets the list reload). */
 export function ChangePassword({ onChanged }: { onChanged?: () => void }) {
@@ -43,13 +44,7 @@ export function ChangePassword({ onChanged }: { onChanged?: () => void }) {
   }
 
   return (
-    <section aria-labelledby="change-password" className="mb-10 space-y-4">
-      <div>
-        <h2 id="change-password" className="text-lg font-semibold">
-          Change password
-        </h2>
-        <p className="text-sm text-zinc-600">Signs out every other session; this one stays signed in.</p>
-      </div>
+    <SettingsSection id="change-password" title="Change password" description="Signs out every other session; this one stays signed in.">
       <form onSubmit={submit} className="space-y-3">
         <PasswordField label="Current password" name="currentPassword" autoComplete="current-password" />
         <PasswordField label="New password" name="newPassword" autoComplete="new-password" minLength={8} />
@@ -62,7 +57,7 @@ export function ChangePassword({ onChanged }: { onChanged?: () => void }) {
         </button>
       </form>
       <Outcome error={error} notice={notice} />
-    </section>
+    </SettingsSection>
   );
 }
 

@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useState } from "react";
 import { Outcome } from "./outcome";
+import { SettingsSection } from "./section";
 
 export interface SessionItem {
   id: string;
@@ -46,15 +47,7 @@ export function Sessions({ refreshKey = 0 }: { refreshKey?: number }) {
 
   const others = sessions?.filter((session) => !session.current) ?? [];
   return (
-    <section aria-labelledby="sessions" className="mb-10 space-y-4">
-      <div>
-        <h2 id="sessions" className="text-lg font-semibold">
-          Sessions
-        </h2>
-        <p className="text-sm text-zinc-600">
-          The browsers signed in to your account. Sign out any you do not recognise, or that you no longer use.
-        </p>
-      </div>
+    <SettingsSection id="sessions" title="Sessions" description="The browsers signed in to your account. Sign out any you do not recognise, or that you no longer use.">
       <ul className="divide-y divide-zinc-200 rounded-md border border-zinc-200" aria-label="Your sessions">
         {sessions === null && <li className="p-3 text-sm text-zinc-500">Loading…</li>}
         {sessions?.map((session) => (
@@ -96,6 +89,6 @@ export function Sessions({ refreshKey = 0 }: { refreshKey?: number }) {
         Sign out all other sessions
       </button>
       <Outcome error={error} notice={notice} />
-    </section>
+    </SettingsSection>
   );
 }

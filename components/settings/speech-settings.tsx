@@ -3,6 +3,7 @@
 import { useSyncExternalStore } from "react";
 import { speechPlayer } from "@/components/speech/player";
 import { saveSpeechPreferences, useAsrInfo, useSpeechPreferences, useTtsInfo } from "@/components/speech/preferences";
+import { SettingsSection } from "./section";
 
 const SAMPLE = "Hello! This is how Parley will read its answers to you.";
 
@@ -19,13 +20,7 @@ export function SpeechSettings() {
   const options = { voice: preferences.voice || undefined, speed: preferences.speed, maxChars: tts?.maxChars ?? 10_000 };
 
   return (
-    <section aria-labelledby="speech" className="mb-10 space-y-4">
-      <div>
-        <h2 id="speech" className="text-lg font-semibold">
-          Speech
-        </h2>
-        <p className="text-sm text-zinc-600">Kept in this browser: each device can have its own voice and speed.</p>
-      </div>
+    <SettingsSection id="speech" title="Speech" description="Kept in this browser: each device can have its own voice and speed.">
       {tts === null ? (
         <p className="text-sm text-zinc-500">Checking what this server can say…</p>
       ) : !tts.available ? (
@@ -92,6 +87,6 @@ export function SpeechSettings() {
           {asr.available ? (asr.lowAccuracy ? `available, low accuracy. ${asr.detail}` : `available. ${asr.detail}`) : `not available. ${asr.detail}`}
         </p>
       )}
-    </section>
+    </SettingsSection>
   );
 }
