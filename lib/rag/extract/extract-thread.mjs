@@ -1,10 +1,9 @@
-// The document extraction thread: PDF, DOCX, HTML and text are read here,
+// The document extraction process: PDF, DOCX, HTML and text are read here,
 // never on the event loop that serves requests. lib/rag/extract/thread-pool.ts
-// starts it with a heap limit, sends one document at a time and terminates it
-// when a document takes too long. The extraction code is TypeScript, loaded
+// forks it with a heap limit, sends one document at a time over IPC and kills
+// it when a document takes too long. The extraction code is TypeScript, loaded
 // with Node's type stripping; its imports leave out the ".ts" Node needs.
 import { registerHooks } from "node:module";
-import { parentPort } from "node:worker_threads";
 
 registerHooks({
   resolve(specifier, context, nextResolve) {
@@ -19,13 +18,20 @@ registerHooks({
 
 const { readDocument } = await import("./read.ts");
 
-parentPort.on("message", async ({ id, kind, bytes, limits }) => {
+const reply = (message) => process.send?.(message);
+
+process.on("message", async ({ id, kind, bytes, limits, env }) => {
+  // The server's settings as they are now (the reader reads some of them itself).
+  for (const key of Object.keys(process.env)) if (!(key in env)) delete process.env[key];
+  Object.assign(process.env, env);
   try {
     const document = await readDocument(new Uint8Array(bytes), kind, limits, {
-      onProgress: (fraction) => parentPort.postMessage({ id, type: "progress", fraction }),
+      onProgress: (fraction) => reply({ id, type: "progress", fraction }),
     });
-    parentPort.postMessage({ id, type: "done", document });
+    reply({ id, type: "done", document });
   } catch (error) {
-    parentPort.postMessage({ id, type: "failed", error: { name: error?.name ?? "Error", message: error?.message ?? String(error) } });
+    reply({ id, type: "failed", error: { name: error?.name ?? "Error", message: error?.message ?? String(error) } });
   }
 });
+// The server went away: so does its reader.
+process.on("disconnect", () => process.exit(0));

@@ -1,6 +1,6 @@
+import { type ChildProcess, fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import { SHARE_ENV, Worker } from "node:worker_threads";
 import { config } from "../../config";
 import type { ExtractedDocument } from "../chunk";
 import type { ExtractOptions } from "./index";
@@ -8,8 +8,11 @@ import type { PdfLimits } from "./pdf-limits";
 import { type DocumentKind, ExtractionError } from "./types";
 
 /**
- * Extraction threads (extract-thread.mjs), each with a heap limit, reading
- * one document at a time. A document that takes longer than its time limit,
+ * Extraction processes (extract-thread.mjs), each with a heap limit, reading
+ * one document at a time. Processes, not worker threads: a worker that hits
+ * its heap limit inside a large allocation can abort the whole server process
+ * (V8's fatal out-of-memory handler; seen in CI), while a child process that
+ * does only takes itself down. A document that takes longer than its time limit,
  * runs out of heap or crashes its thread fails with a reason the uploader can
  * act on; that thread is terminated and the next document gets a fresh one,
  * while the server's own event loop never ran any of it. Idle threads are
@@ -21,7 +24,7 @@ const THREAD_FILE = "lib/rag/extract/extract-thread.mjs";
 const IDLE_MS = 60_000;
 
 interface Thread {
-  worker: Worker;
+  worker: ChildProcess;
   memoryMb: number;
   idleTimer?: NodeJS.Timeout;
 }
@@ -65,7 +68,7 @@ export async function extractInThread(
       worker.off("exit", onExit);
       signal?.removeEventListener("abort", onAbort);
       if (keepThread) release(thread);
-      else void worker.terminate();
+      else worker.kill("SIGKILL");
       settle();
     };
     const onMessage = (reply: Reply) => {
@@ -74,18 +77,19 @@ export async function extractInThread(
       else if (reply.type === "done") finish(true, () => resolve(reply.document));
       else finish(true, () => reject(fromThread(reply.error)));
     };
-    const onError = (error: Error & { code?: string }) =>
+    const onError = (error: Error) => finish(false, () => reject(crashed(error.message)));
+    // V8 aborts a process that runs out of its heap (SIGABRT, or exit code 134 through a shell).
+    const onExit = (code: number | null, exitSignal: NodeJS.Signals | null) =>
       finish(false, () =>
         reject(
-          error.code === "ERR_WORKER_OUT_OF_MEMORY"
+          exitSignal === "SIGABRT" || code === 134
             ? new ExtractionError(
                 `Reading this document needed more than ${memoryMb} MB of memory, Parley's limit, so it was stopped. ` +
                   "Split it into smaller files or re-save it, then upload it again.",
               )
-            : crashed(error.message),
+            : crashed(exitSignal ? `signal ${exitSignal}` : `exit code ${code}`),
         ),
       );
-    const onExit = (code: number) => finish(false, () => reject(crashed(`exit code ${code}`)));
     const onAbort = () => finish(false, () => reject(signal!.reason));
     const timer = setTimeout(
       () =>
@@ -103,9 +107,8 @@ export async function extractInThread(
     worker.on("error", onError);
     worker.on("exit", onExit);
     signal?.addEventListener("abort", onAbort, { once: true });
-    // A copy, moved to the thread: the caller keeps its bytes.
-    const copy = bytes.slice();
-    worker.postMessage({ id, kind, bytes: copy.buffer, limits }, [copy.buffer]);
+    // Settings the reader reads itself (DOCX limits) follow the server's environment as it is now.
+    worker.send({ id, kind, bytes, limits, env: { ...process.env } });
   });
 }
 
@@ -114,33 +117,46 @@ function take(memoryMb: number): Thread {
   for (let thread = idle.pop(); thread; thread = idle.pop()) {
     clearTimeout(thread.idleTimer);
     if (thread.memoryMb === memoryMb) {
-      thread.worker.ref();
+      setKeepsAlive(thread.worker, true);
       return thread;
     }
-    void thread.worker.terminate();
+    thread.worker.kill("SIGKILL");
   }
-  const worker = new Worker(path.join(/*turbopackIgnore: true*/ process.cwd(), THREAD_FILE), {
-    resourceLimits: { maxOldGenerationSizeMb: memoryMb },
-    // Settings read in the thread (DOCX limits) follow the server's environment.
-    env: SHARE_ENV,
+  const worker = fork(path.join(/*turbopackIgnore: true*/ process.cwd(), THREAD_FILE), [], {
+    execArgv: [`--max-old-space-size=${memoryMb}`],
+    // Structured clone over IPC: document bytes arrive as bytes, not as JSON.
+    serialization: "advanced",
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  // An error with no listener would be thrown in this thread: a dying extraction thread must never take the server with it.
+  // An error with no listener would be thrown here: a dying extraction process must never take the server with it.
   worker.on("error", () => {});
   return { worker, memoryMb };
 }
 
 function release(thread: Thread) {
   if (idle.length >= config.knowledge.ingestConcurrency) {
-    void thread.worker.terminate();
+    thread.worker.kill("SIGKILL");
     return;
   }
-  thread.worker.unref();
+  setKeepsAlive(thread.worker, false);
   thread.idleTimer = setTimeout(() => {
     const index = idle.indexOf(thread);
     if (index >= 0) idle.splice(index, 1);
-    void thread.worker.terminate();
+    thread.worker.kill("SIGKILL");
   }, IDLE_MS).unref();
   idle.push(thread);
+}
+
+/** An idle reader (the process and its IPC channel) must not keep the server's process alive. */
+function setKeepsAlive(child: ChildProcess, keep: boolean) {
+  const channel = child.channel as { ref(): void; unref(): void } | null | undefined;
+  if (keep) {
+    child.ref();
+    channel?.ref();
+  } else {
+    child.unref();
+    channel?.unref();
+  }
 }
 
 function fromThread({ name, message }: { name: string; message: string }): Error {
@@ -160,7 +176,7 @@ export async function closeExtractionThreads(): Promise<void> {
   await Promise.all(
     threads.map((thread) => {
       clearTimeout(thread.idleTimer);
-      return thread.worker.terminate();
+      thread.worker.kill("SIGKILL");
     }),
   );
 }
